@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The foundation benchmark: is qcpass's base fast and lean enough at COCO scale?
+#
+#   bench/foundation.sh                    # full scale: 118,287 images, ~860k boxes
+#   bench/foundation.sh --images 5000      # quick run on a small corpus
+#   bench/foundation.sh --no-build --qcpass /path/to/qcpass --runs 5
+#
+# Steps: bench/.venv (pycocotools, Pillow, numpy from bench/requirements.txt) ->
+# corpus in bench/data/ (generated when missing) -> `swift build -c release` ->
+# bench/out/read_floor (cc -O2) -> warm the page cache -> each command N times ->
+# table of medians in bench/out/foundation.txt.
+#
+# Measurements (whole-process wall time and peak RSS, median of N runs):
+#   1. COCO JSON load: pycocotools COCO(instances_train.json) vs
+#      `qcpass stats instances_train.json --no-headers`              target >= 10x faster
+#   2. label-only check of the YOLO form, `--only input,background,class_balance`, vs
+#      bench/out/read_floor (reads every label, 64 KiB of every image) target <= 2x the floor
+#      Each timed run gets a fresh --cache-dir (qcpass's cache starts cold, the page
+#      cache is warm); a second row repeats it with a warm qcpass cache.
+#   3. peak RSS of qcpass on both forms (check on data.yaml and on
+#      annotations/instances_train.json, stats on the JSON)          target <= 1500 MB
+# qcpass exits 1 when the dataset is not ready (it is not: class balance fails), so
+# exit codes 0 and 1 count as success. Exit status: 0 when every row passes, 1 otherwise.
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+IMAGES=118287
+RUNS=3
+BUILD=1
+QCPASS="${QCPASS_BIN:-}"
+DATA=""
+
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --images) IMAGES="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --data) DATA="$2"; shift 2 ;;
+    --qcpass) QCPASS="$2"; BUILD=0; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) usage ;;
+    *) echo "unknown argument: $1" >&2; usage ;;
+  esac
+done
+if [ -z "$DATA" ]; then
+  if [ "$IMAGES" = 118287 ]; then DATA="$BENCH/data/coco_scale"; else DATA="$BENCH/data/coco_scale_$IMAGES"; fi
+fi
+OUT="$BENCH/out"
+RESULTS="$OUT/foundation.jsonl"
+mkdir -p "$OUT"
+: > "$RESULTS"
+step() { printf '\n== %s\n' "$*"; }
+
+# --- python tooling ----------------------------------------------------------------
+VENV="$BENCH/.venv"
+PY="$VENV/bin/python"
+step "python venv ($VENV)"
+if ! "$PY" -c 'import pycocotools, PIL, numpy' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$PY" -m pip install -q --disable-pip-version-check -r "$BENCH/requirements.txt"
+fi
+"$PY" -c 'import pycocotools, PIL, numpy, sys; print("python", sys.version.split()[0], "numpy", numpy.__version__, "Pillow", PIL.__version__)'
+
+# --- corpus --------------------------------------------------------------------------
+step "corpus ($DATA)"
+have=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["images"]["train"]+d["images"]["val"])' \
+        "$DATA/corpus.json" 2>/dev/null || echo 0)
+if [ "$have" != "$IMAGES" ]; then
+  "$PY" "$BENCH/gen_coco_scale.py" --images "$IMAGES" --out "$DATA"
+else
+  echo "present: $IMAGES images"
+fi
+TRAIN_JSON="$DATA/annotations/instances_train.json"
+
+# --- qcpass --------------------------------------------------------------------------
+if [ "$BUILD" = 1 ]; then
+  step "swift build -c release"
+  if (cd "$ROOT" && swift build -c release 2>&1 | tail -n 5); then
+    QCPASS="$ROOT/.build/release/qcpass"
+  else
+    echo "build failed: qcpass rows will be errors" >&2
+  fi
+fi
+[ -n "$QCPASS" ] || QCPASS="$ROOT/.build/release/qcpass"
+if [ -x "$QCPASS" ]; then echo "qcpass: $QCPASS"; else echo "qcpass not found at $QCPASS: its rows will be errors" >&2; fi
+
+# --- the C floor -----------------------------------------------------------------------
+step "read floor (cc -O2)"
+cc -O2 -o "$OUT/read_floor" "$BENCH/read_floor.c"
+FLOOR="$OUT/read_floor"
+
+# --- warm the page cache -----------------------------------------------------------------
+step "warm page cache"
+"$FLOOR" "$DATA"
+cat "$DATA"/annotations/*.json > /dev/null
+
+# --- measurements -------------------------------------------------------------------------
+M() { "$PY" "$BENCH/measure.py" run --results "$RESULTS" --runs "$RUNS" "$@"; }
+CHECK_OUT=/tmp/qcbench
+CHECK=(check "$DATA/data.yaml" --only input,background,class_balance --out "$CHECK_OUT" --quiet)
+
+step "1. COCO JSON load"
+M --name pycocotools -- "$PY" -c 'import sys; from pycocotools.coco import COCO; COCO(sys.argv[1])' "$TRAIN_JSON"
+M --name qcpass_stats -- "$QCPASS" stats "$TRAIN_JSON" --no-headers
+
+step "2. label-only check, YOLO form, vs the read floor"
+M --name read_floor -- "$FLOOR" "$DATA"
+M --name qcpass_check_yolo --ok 0,1 --fresh-dir /tmp/qcbench-cache -- "$QCPASS" "${CHECK[@]}" --cache-dir '{fresh}'
+WARM_CACHE=/tmp/qcbench-cache-warm
+rm -rf "$WARM_CACHE"
+"$QCPASS" "${CHECK[@]}" --cache-dir "$WARM_CACHE" >/dev/null 2>&1 || true
+M --name qcpass_check_yolo_warm --ok 0,1 -- "$QCPASS" "${CHECK[@]}" --cache-dir "$WARM_CACHE"
+rm -rf "$WARM_CACHE"
+
+step "3. peak RSS, COCO form"
+M --name qcpass_check_coco --ok 0,1 --fresh-dir /tmp/qcbench-cache -- \
+  "$QCPASS" check "$TRAIN_JSON" --images "$DATA/images/train" --only input,background,class_balance \
+  --out "$CHECK_OUT-coco" --quiet --cache-dir '{fresh}'
+
+# --- table ------------------------------------------------------------------------------------
+step "results"
+HEADER="foundation benchmark — $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'), $IMAGES images ($("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(d["annotations"].values()), "boxes")' "$DATA/corpus.json")), $RUNS runs each, $(nproc) cores"
+"$PY" "$BENCH/measure.py" table --results "$RESULTS" --out "$OUT/foundation.txt" --header "$HEADER"
