@@ -27,6 +27,9 @@ public struct Dataset: Sendable {
     public var hasPredictions = false
     /// Where the predictions came from, absolute; nil without predictions.
     public var predictionsSource: String?
+    /// True only for a YOLO set loaded with `readHeaders == false`: image sizes are then
+    /// unknown (0) and boxes and predictions stay in normalised 0–1 units.
+    public var normalizedBoxes = false
     /// Rows of metadata.csv and EXIF fields, keyed by column name, per image index.
     public var metadata: MetadataTable = MetadataTable()
     /// Everything the loaders found wrong with the input, each with its place.
@@ -63,6 +66,10 @@ public struct ImageRecord: Sendable {
     public var path: String
     /// Absolute path on disk.
     public var absolutePath: String
+    /// The on-disk path bytes when the file name is not valid UTF-8 (then `path` and
+    /// `absolutePath` are lossy, for display); nil otherwise. Open files through
+    /// `fileSystemPath` or `FileIO.readFile(of:)`, which use it.
+    public var rawAbsolutePath: [UInt8]?
     /// Index into `Dataset.splits`.
     public var split: Int32
     /// Displayed size (EXIF orientation applied); 0 when the header could not be read.
@@ -102,7 +109,8 @@ public struct BoxLabel: Sendable, Equatable {
     public var y1: Double
     public var x2: Double
     public var y2: Double
-    /// YOLO: 1-based line in the label file. COCO: 0.
+    /// YOLO: 1-based line in the label file. COCO: 1-based index in the file's
+    /// "annotations" array (the place of annotations that have no id).
     public var line: Int32
     /// COCO annotation id; -1 for YOLO.
     public var annotationId: Int64

@@ -13,6 +13,9 @@ public struct Finding: Sendable, Equatable {
         }
     }
 
+    /// Stable identity (hash of check, kind, image and box ref/coordinates), used by
+    /// `--baseline` and audit sheets; filled by `FindingIdentity.assign`.
+    public var id: String = ""
     public var check: String
     public var kind: String
     public var severity: Severity
@@ -20,6 +23,9 @@ public struct Finding: Sendable, Equatable {
     public var image: String?
     public var split: String?
     public var box: Box?
+    /// The class a dataset-level finding is about (`rare_class`), so exceptions scoped by
+    /// class can match it; written to JSON only when there is no `box`.
+    public var className: String?
     /// Place of a line or annotation that is not a usable box: `labels/train/x.txt:7`,
     /// `annotations/instances_val.json#id=5531`.
     public var ref: String?
