@@ -44,7 +44,8 @@ let package = Package(
         ),
         .testTarget(name: "QCCoreTests", dependencies: ["QCCore"]),
         .testTarget(name: "QCLuaTests", dependencies: ["QCLua", "QCCore"]),
-        .testTarget(name: "QCPassCLITests", dependencies: ["QCCore"]),
+        .testTarget(name: "QCPassCLITests", dependencies: ["QCCore", "qcpass"]),
     ],
+    swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,66 @@
+/// Finding ids and the contract's order.
+///
+/// The id must survive re-runs, machines and qcpass versions (baselines and audit sheets
+/// key on it), so it hashes only what names the problem — check, kind, image, and the box
+/// ref or its coordinates rounded to 0.1 px — with FNV-1a, whose definition never changes.
+public enum FindingIdentity {
+    public static func id(for f: Finding) -> String {
+        var key = "\(f.check)\u{1}\(f.kind)\u{1}\(f.image ?? "")\u{1}"
+        if let ref = f.box?.ref ?? f.ref {
+            key += ref
+        } else if let b = f.box {
+            key += b.xyxy.map { String(format1: $0) }.joined(separator: ",") + "#\(b.classId)"
+        } else {
+            // Image- or dataset-level findings (rare_class, background_ratio) are told apart
+            // by split and class, never by the message, whose numbers change run to run.
+            key += "\(f.split ?? "")|\(f.className ?? "")"
+        }
+        return hex(fnv1a64(key))
+    }
+
+    public static func assign(_ findings: inout [Finding]) {
+        for i in findings.indices where findings[i].id.isEmpty {
+            findings[i].id = id(for: findings[i])
+        }
+    }
+
+    /// Check order (DESIGN.md's table, then anything else by id), then score descending
+    /// (unscored last), then image, then id for a total order.
+    public static func sort(_ findings: inout [Finding], checkOrder: [String]) {
+        var rank: [String: Int] = [:]
+        for (i, c) in checkOrder.enumerated() { rank[c] = i }
+        findings.sort { a, b in
+            let ra = rank[a.check] ?? Int.max, rb = rank[b.check] ?? Int.max
+            if ra != rb { return ra < rb }
+            if a.check != b.check { return a.check < b.check }
+            let sa = a.score ?? -1, sb = b.score ?? -1
+            if sa != sb { return sa > sb }
+            let ia = a.image ?? "", ib = b.image ?? ""
+            if ia != ib { return ia < ib }
+            return a.id < b.id
+        }
+    }
+
+    static func fnv1a64(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h ^= UInt64(b); h = h &* 0x0000_0100_0000_01b3 }
+        return h
+    }
+
+    static func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+extension String {
+    /// One decimal, locale-free: ids must not depend on the machine's locale.
+    init(format1 value: Double) {
+        let scaled = (value * 10).rounded()
+        guard scaled.isFinite, abs(scaled) < 1e17 else { self = "nan"; return }
+        let i = Int64(scaled)
+        let sign = i < 0 ? "-" : ""
+        let a = i.magnitude
+        self = "\(sign)\(a / 10).\(a % 10)"
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import QCCore
+
+/// What every rule of one run reads: the dataset and values derived from it once
+/// (group keys, path index). Immutable after construction, so rules running on several
+/// threads share it safely.
+public final class RunData: @unchecked Sendable {
+    public let dataset: Dataset
+    /// One group key per image (nil: the image is its own group).
+    public let groupKeys: [String?]
+    public let imageIndexByPath: [String: Int]
+    /// Today's date "YYYY-MM-DD", for exception expiry (injectable for tests).
+    public let today: String
+
+    /// Built on first use (most runs need it once, some never) and shared by all rules.
+    public var histogram: ClassHistogram.Report {
+        histogramLock.lock(); defer { histogramLock.unlock() }
+        if let h = cachedHistogram { return h }
+        let h = ClassHistogram.build(dataset, sizeStatistics: false)
+        cachedHistogram = h
+        return h
+    }
+    private var cachedHistogram: ClassHistogram.Report?
+    private let histogramLock = NSLock()
+
+    /// A value derived from the dataset once per run and shared by every rule that asks
+    /// with the same `key` (e.g. a whole-dataset match for one parameter set). Rules run
+    /// on several threads: the first caller builds, later ones wait for that key only.
+    public func memo<T>(_ key: String, _ build: () -> T) -> T {
+        memoLock.lock()
+        let slot: MemoSlot
+        if let s = memoSlots[key] { slot = s } else { slot = MemoSlot(); memoSlots[key] = slot }
+        memoLock.unlock()
+        slot.lock.lock(); defer { slot.lock.unlock() }
+        if let v = slot.value as? T { return v }
+        let v = build()
+        slot.value = v
+        return v
+    }
+    private final class MemoSlot { let lock = NSLock(); var value: Any? }
+    private var memoSlots: [String: MemoSlot] = [:]
+    private let memoLock = NSLock()
+
+    public init(dataset: Dataset, groupKeys: [String?], today: String) {
+        self.dataset = dataset
+        self.groupKeys = groupKeys
+        self.today = today
+        var index: [String: Int] = [:]
+        index.reserveCapacity(dataset.images.count)
+        for (i, image) in dataset.images.enumerated() where index[image.path] == nil { index[image.path] = i }
+        self.imageIndexByPath = index
+    }
+
+    /// `labels/train/x.txt:3` or `annotations/instances_val.json#id=5531`.
+    public func ref(of box: BoxLabel, image: ImageRecord) -> String? {
+        dataset.place(of: box, in: image)
+    }
+
+    public func splitName(_ index: Int32) -> String {
+        let i = Int(index)
+        return i >= 0 && i < dataset.splits.count ? dataset.splits[i] : "?"
+    }
+}

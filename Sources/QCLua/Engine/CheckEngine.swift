@@ -1,0 +1,127 @@
+import Foundation
+import QCCore
+
+/// Runs a rule pack over a loaded dataset: each rule in its own sandbox (so a rule can
+/// neither see nor break another), params resolved against the project config, findings
+/// collected, exceptions applied, statuses and readiness decided.
+public enum CheckEngine {
+    public struct Options {
+        public var only: Set<String>?
+        public var skip: Set<String> = []
+        public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        public var limits = LuaSandbox.Limits(memoryBytes: 1 << 30, timeoutSeconds: 600)
+        public var strict = false
+        /// "YYYY-MM-DD", for exception expiry.
+        public var today: String = CheckEngine.isoToday()
+        public var findingCap = 50_000
+        public var printSink: ((String) -> Void)?
+        public init() {}
+    }
+
+    public struct Outcome {
+        public var checks: [CheckResult]
+        public var findings: [Finding]
+        public var ready: Bool
+        /// A rule failed to load or run (exit code 2).
+        public var hadRuleErrors: Bool
+        public var groupKeys: [String?]
+    }
+
+    public static func run(dataset: Dataset, pack: RulePack, config: ProjectConfig,
+                           options: Options) throws(EngineError) -> Outcome {
+        var loaded: [LoadedRule] = []
+        var loadFailures: [CheckResult] = []
+        for source in pack.rules {
+            let id = URL(fileURLWithPath: source.path).deletingPathExtension().lastPathComponent
+            do throws(EngineError) {
+                loaded.append(try LoadedRule.load(source: source, id: id, pack: pack, options: options))
+            } catch {
+                var r = CheckResult(id: id, title: id, status: .error, message: error.description)
+                r.errorPlace = source.displayName
+                r.ruleFile = source.displayName
+                loadFailures.append(r)
+            }
+        }
+        let params = try ParamResolver.resolve(rules: loaded, config: config, knownIds: pack.rules.map {
+            URL(fileURLWithPath: $0.path).deletingPathExtension().lastPathComponent })
+        let minRun = params["split_leakage"]?.first { $0.name == "min_run" }?.value.asInt ?? 3
+        let groupKeys = try GroupKeys.compute(dataset: dataset, config: config, minRun: Int(minRun))
+        let data = RunData(dataset: dataset, groupKeys: groupKeys, today: options.today)
+
+        // Decide which rules run; the others are reported as skipped with the reason.
+        var results = [CheckResult?](repeating: nil, count: loaded.count)
+        var contexts = [RuleContext?](repeating: nil, count: loaded.count)
+        var toRun: [Int] = []
+        for (i, rule) in loaded.enumerated() {
+            let id = rule.definition.id
+            let ctx = RuleContext(data: data, checkId: id,
+                                  severityOverrides: config.severity[id] ?? [:],
+                                  disabledKinds: config.disabled, cap: options.findingCap)
+            contexts[i] = ctx
+            if let only = options.only, !only.contains(id) {
+                results[i] = skipped(rule, "not selected (--only)")
+            } else if options.skip.contains(id) {
+                results[i] = skipped(rule, "skipped with --skip")
+            } else if config.disabled.contains(id) {
+                results[i] = skipped(rule, "disabled in \(config.path ?? "the project config")")
+            } else {
+                toRun.append(i)
+            }
+        }
+        // Loader findings belong to their check (normally `input`) whatever rule runs.
+        var orphanIssues: [Finding] = []
+        for issue in dataset.issues {
+            if let i = loaded.firstIndex(where: { $0.definition.id == issue.check }) { contexts[i]!.add(issue) }
+            else { orphanIssues.append(issue) }
+        }
+
+        let lock = NSLock()
+        let workers = max(1, min(options.jobs, toRun.count))
+        let rules = loaded
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var k = worker
+            while k < toRun.count {
+                let i = toRun[k]
+                let result = rules[i].execute(context: contexts[i]!, params: params[rules[i].definition.id] ?? [])
+                lock.lock(); results[i] = result; lock.unlock()
+                k += workers
+            }
+        }
+
+        var checks: [CheckResult] = []
+        var findings: [Finding] = orphanIssues
+        for (i, rule) in loaded.enumerated() {
+            guard var result = results[i], let ctx = contexts[i] else { continue }
+            var ruleFindings = ctx.findings
+            ExceptionPolicy.apply(config.exceptions.filter { $0.check == rule.definition.id },
+                                  to: &result, findings: &ruleFindings, today: options.today)
+            if ctx.droppedOverCap > 0 {
+                result.message += " (\(ctx.droppedOverCap) more findings not listed: cap of \(ctx.cap) per check)"
+            }
+            if result.status == .skipped { ruleFindings.removeAll() }
+            findings += ruleFindings
+            checks.append(result)
+        }
+        checks += loadFailures
+        FindingIdentity.assign(&findings)
+        FindingIdentity.sort(&findings, checkOrder: RulePack.checkOrder)
+        let hadErrors = checks.contains { $0.status == .error }
+        let blocking: Set<CheckResult.Status> = options.strict ? [.fail, .error, .warn] : [.fail, .error]
+        let ready = !checks.contains { blocking.contains($0.status) }
+        return Outcome(checks: checks, findings: findings, ready: ready, hadRuleErrors: hadErrors, groupKeys: groupKeys)
+    }
+
+    static func skipped(_ rule: LoadedRule, _ why: String) -> CheckResult {
+        var r = CheckResult(id: rule.definition.id, title: rule.definition.title, status: .skipped, message: why)
+        r.ruleFile = rule.definition.source.displayName
+        return r
+    }
+
+    public static func isoToday() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone.current
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: Date())
+    }
+}

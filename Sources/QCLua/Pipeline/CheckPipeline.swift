@@ -1,0 +1,137 @@
+import Foundation
+import QCCore
+
+/// `qcpass check` without the terminal: load the dataset, the pack and the project
+/// config, run the checks, and assemble findings.json. The CLI, the rule-example tests
+/// and the end-to-end tests all go through here.
+public enum CheckPipeline {
+    public static let version = "0.1.0"
+
+    public struct Request {
+        public var datasetPath: String
+        public var predictionsPath: String?
+        public var configPath: String?
+        public var extraRuleDirectories: [String] = []
+        public var defaultRuleDirectory: String?
+        public var imagesDirectory: String?
+        public var split: String?
+        public var readHeaders = true
+        public var engine = CheckEngine.Options()
+        public var progress: (@Sendable (String, Int, Int) -> Void)?
+        public init(datasetPath: String) { self.datasetPath = datasetPath }
+    }
+
+    public struct Result {
+        public var dataset: Dataset
+        public var outcome: CheckEngine.Outcome
+        public var document: FindingsDocument
+        public var pack: RulePack
+        public var config: ProjectConfig
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case input(String)
+        case engine(EngineError)
+        public var description: String {
+            switch self {
+            case .input(let m): return m
+            case .engine(let e): return e.description
+            }
+        }
+    }
+
+    public static func run(_ request: Request) throws(Failure) -> Result {
+        var options = LoadOptions()
+        options.readHeaders = request.readHeaders
+        options.jobs = request.engine.jobs
+        options.imagesDirectory = request.imagesDirectory
+        options.onlySplit = request.split
+        options.progress = request.progress
+        var dataset: Dataset
+        do { dataset = try DatasetLoader.load(request.datasetPath, options: options) }
+        catch { throw .input(error.description) }
+        var predictionsSHA: String?
+        if let p = request.predictionsPath {
+            do { try PredictionsLoader.attach(p, to: &dataset) } catch { throw .input(error.description) }
+            predictionsSHA = fileTreeSHA256(p)
+        }
+
+        var config = ProjectConfig()
+        do throws(EngineError) {
+            if let path = ProjectConfig.locate(explicit: request.configPath, datasetDirectory: datasetDirectory(dataset)) {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw EngineError.config(place: path, message: "config file not found")
+                }
+                config = try ProjectConfig.load(path: path, limits: request.engine.limits)
+            }
+            guard let defaultDir = request.defaultRuleDirectory ?? RulePack.defaultDirectory() else {
+                throw EngineError.config(place: "rules", message: "the default rule pack was not found; pass --rules DIR or set QCPASS_RULES")
+            }
+            let pack = try RulePack.load(directories: [defaultDir] + request.extraRuleDirectories,
+                                         extraRuleFiles: config.ruleFiles)
+            let outcome = try CheckEngine.run(dataset: dataset, pack: pack, config: config, options: request.engine)
+            let document = makeDocument(dataset: dataset, outcome: outcome, pack: pack, config: config,
+                                        predictionsSHA: predictionsSHA)
+            return Result(dataset: dataset, outcome: outcome, document: document, pack: pack, config: config)
+        } catch {
+            throw .engine(error)
+        }
+    }
+
+    static func datasetDirectory(_ ds: Dataset) -> String {
+        URL(fileURLWithPath: ds.source).deletingLastPathComponent().path
+    }
+
+    static func makeDocument(dataset ds: Dataset, outcome: CheckEngine.Outcome, pack: RulePack,
+                             config: ProjectConfig, predictionsSHA: String?) -> FindingsDocument {
+        var instances = [Int: Int](), images = [Int: Int]()
+        var background = 0
+        var seen = Set<Int32>()
+        ds.images.withUnsafeBufferPointer { records in
+            ds.boxes.withUnsafeBufferPointer { boxes in
+                for i in records.indices {
+                    let range = Int(records[i].boxStart)..<Int(records[i].boxEnd)
+                    if range.isEmpty { background += 1; continue }
+                    seen.removeAll(keepingCapacity: true)
+                    for b in range {
+                        let c = boxes[b].classId
+                        instances[Int(c), default: 0] += 1
+                        if seen.insert(c).inserted { images[Int(c), default: 0] += 1 }
+                    }
+                }
+            }
+        }
+        let perClass = ds.classIds.map {
+            FindingsDocument.ClassCount(name: ds.className($0), instances: instances[$0] ?? 0, images: images[$0] ?? 0)
+        }
+        return FindingsDocument(
+            ready: outcome.ready,
+            tool: .init(version: version, rulesSHA256: pack.sha256, configSHA256: config.sha256,
+                        predictionsSHA256: predictionsSHA),
+            datasetName: ds.name, datasetRoot: ds.root, datasetFormat: ds.format.rawValue,
+            fingerprint: ds.fingerprint(), images: ds.images.count, labels: ds.boxes.count,
+            backgroundImages: background, perClass: perClass, checks: outcome.checks, findings: outcome.findings)
+    }
+
+    /// sha256 of a file, or of a folder's files (sorted relative paths and contents).
+    static func fileTreeSHA256(_ path: String) -> String? {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDir) else { return nil }
+        var h = SHA256Text()
+        if !isDir.boolValue {
+            guard let data = fm.contents(atPath: path) else { return nil }
+            h.update([UInt8](data))
+            return h.finalizeHex()
+        }
+        let files = (fm.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []).sorted()
+        for rel in files {
+            var sub: ObjCBool = false
+            guard fm.fileExists(atPath: "\(path)/\(rel)", isDirectory: &sub), !sub.boolValue,
+                  let data = fm.contents(atPath: "\(path)/\(rel)") else { continue }
+            h.update(Array(rel.utf8) + [0])
+            h.update([UInt8](data))
+        }
+        return h.finalizeHex()
+    }
+}

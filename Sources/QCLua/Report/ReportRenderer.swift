@@ -1,0 +1,80 @@
+import QCCore
+
+/// Renders report.md with the pack's Lua template, so a project changes its report by
+/// editing a file, not by rebuilding qcpass.
+public enum ReportRenderer {
+    public static func renderMarkdown(_ doc: FindingsDocument, template: RuleSource, date: String,
+                                      reviewer: String?, limits: LuaSandbox.Limits) throws(EngineError) -> String {
+        do {
+            let sandbox = try LuaSandbox(limits: limits)
+            guard case .function(let render)? = try sandbox.run(source: template.text, chunkName: template.displayName).first else {
+                throw EngineError.rule(place: template.displayName, message: "the report template must return a function(r)")
+            }
+            let out = try sandbox.call(render, [value(doc, date: date, reviewer: reviewer)])
+            guard case .string(let text)? = out.first else {
+                throw EngineError.rule(place: template.displayName, message: "the report template must return a string (got \(out.first?.typeName ?? "nothing"))")
+            }
+            return text
+        } catch let e as EngineError {
+            throw e
+        } catch let e as LuaError {
+            throw EngineError.rule(place: e.location.map { "\($0.file):\($0.line)" } ?? template.displayName, message: "\(e)")
+        } catch {
+            throw EngineError.rule(place: template.displayName, message: "\(error)")
+        }
+    }
+
+    static func value(_ doc: FindingsDocument, date: String, reviewer: String?) -> LuaValue {
+        let checks: [LuaValue] = doc.checks.map { c in
+            var f: [(String, LuaValue)] = [("id", .str(c.id)), ("title", .str(c.title)),
+                                           ("status", .str(c.status.rawValue)), ("message", .str(c.message))]
+            if let e = c.exception { f.append(("exception", .str(e))) }
+            f.append(("findings", .integer(doc.findings.lazy.filter { $0.check == c.id }.count)))
+            return .record(f)
+        }
+        var tool: [(String, LuaValue)] = [("version", .str(doc.tool.version)), ("rules_sha256", .str(doc.tool.rulesSHA256))]
+        if let c = doc.tool.configSHA256 { tool.append(("config_sha256", .str(c))) }
+        if let p = doc.tool.predictionsSHA256 { tool.append(("predictions_sha256", .str(p))) }
+        var fields: [(String, LuaValue)] = [
+            ("dataset", .record([("name", .str(doc.datasetName)), ("root", .str(doc.datasetRoot)),
+                                 ("format", .str(doc.datasetFormat)), ("fingerprint", .str(doc.fingerprint))])),
+            ("date", .str(date)),
+            ("summary", .record([
+                ("images", .integer(doc.images)), ("labels", .integer(doc.labels)),
+                ("background_images", .integer(doc.backgroundImages)),
+                ("per_class", .list(doc.perClass.map { c in
+                    .record([("name", .str(c.name)), ("instances", .integer(c.instances)), ("images", .integer(c.images))])
+                })),
+            ])),
+            ("checks", .list(checks)),
+            ("ready", .bool(doc.ready)),
+            ("tool", .record(tool)),
+            ("top_images", .list(TopImages.rank(doc.findings, limit: 10).map { t in
+                .record([("image", .str(t.image)), ("score", .num(t.score)), ("findings", .integer(t.count))])
+            })),
+        ]
+        if let reviewer { fields.append(("reviewer", .str(reviewer))) }
+        return .record(fields)
+    }
+}
+
+/// Images ranked by their highest finding score (ties: more findings first), for the
+/// terminal summary and the report.
+public enum TopImages {
+    public struct Entry: Sendable { public var image: String; public var score: Double; public var count: Int; public var kinds: [String] }
+
+    public static func rank(_ findings: [Finding], limit: Int) -> [Entry] {
+        var byImage: [String: Entry] = [:]
+        for f in findings where f.exception == nil {
+            guard let image = f.image else { continue }
+            var e = byImage[image] ?? Entry(image: image, score: 0, count: 0, kinds: [])
+            e.score = max(e.score, f.score ?? (f.severity == .error ? 0.5 : 0.25))
+            e.count += 1
+            if !e.kinds.contains(f.kind) { e.kinds.append(f.kind) }
+            byImage[image] = e
+        }
+        return byImage.values.sorted {
+            $0.score != $1.score ? $0.score > $1.score : ($0.count != $1.count ? $0.count > $1.count : $0.image < $1.image)
+        }.prefix(limit).map { $0 }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import QCCore
+import QCLua
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run every check; print a summary; write findings.json and report.md into --out.",
+        discussion: "Exit status: 0 ready to train, 1 not ready, 2 usage/config/rule error or unreadable input."
+    )
+
+    @Argument(help: "A YOLO data.yaml, a COCO instances JSON, or a folder holding either.")
+    var dataset: String
+
+    @Option(name: .long, help: "Output folder.")
+    var out: String = "qc"
+
+    @Flag(name: .long, help: "Warnings block readiness too.")
+    var strict = false
+
+    @Option(name: .long, help: "Reviewer's name for the report.")
+    var reviewer: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        var request = CheckPipeline.Request(datasetPath: dataset)
+        request.predictionsPath = common.predictions
+        request.configPath = common.config
+        request.extraRuleDirectories = common.rules
+        request.imagesDirectory = common.images
+        request.split = common.split
+        request.engine = common.engineOptions()
+        request.engine.strict = strict
+        let progress = ProgressLine(enabled: !common.quiet)
+        request.progress = { phase, done, total in progress.update(phase, done, total) }
+
+        let result: CheckPipeline.Result
+        do {
+            result = try CheckPipeline.run(request)
+        } catch {
+            progress.finish()
+            printError("qcpass: \(error)")
+            throw ExitCode(ExitStatus.error)
+        }
+        progress.finish()
+
+        let outDir = URL(fileURLWithPath: out).standardizedFileURL.path
+        let datasetRoot = result.dataset.root
+        if outDir == datasetRoot || outDir.hasPrefix(datasetRoot.hasSuffix("/") ? datasetRoot : datasetRoot + "/") {
+            printError("qcpass: --out \(outDir) is inside the dataset folder; qcpass never writes into a dataset")
+            throw ExitCode(ExitStatus.error)
+        }
+        var exitCode = result.outcome.hadRuleErrors ? ExitStatus.error
+                     : (result.outcome.ready ? ExitStatus.ready : ExitStatus.notReady)
+        do {
+            try AtomicFile.write(result.document.encoded(), to: "\(outDir)/findings.json")
+            if let template = result.pack.reportTemplate {
+                do {
+                    let md = try ReportRenderer.renderMarkdown(result.document, template: template,
+                                                               date: request.engine.today, reviewer: reviewer,
+                                                               limits: request.engine.limits)
+                    try AtomicFile.write(md, to: "\(outDir)/report.md")
+                } catch let e as EngineError {
+                    printError("qcpass: report template failed: \(e)")
+                    exitCode = ExitStatus.error
+                }
+            }
+        } catch {
+            printError("qcpass: \(error)")
+            throw ExitCode(ExitStatus.error)
+        }
+        if !common.quiet {
+            print(TerminalSummary.render(result, outDir: out, color: isatty(STDOUT_FILENO) != 0))
+        }
+        throw ExitCode(exitCode)
+    }
+}

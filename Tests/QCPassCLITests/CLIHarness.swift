@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+
+/// Runs the built `qcpass` binary as a user would and collects what it printed and wrote.
+enum CLI {
+    static var repoRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static var binary: URL {
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            return bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("qcpass")
+        }
+        return Bundle.main.bundleURL.appendingPathComponent("qcpass")
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func run(_ args: [String], cwd: URL? = nil, env: [String: String] = [:]) throws -> Run {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment["QCPASS_RULES"] = repoRoot.appendingPathComponent("rules").path
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        if let cwd { p.currentDirectoryURL = cwd }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                   stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func tempDir(_ name: String = #function) -> URL {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qcpass-\(safe)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Loads findings.json, validates it against docs/findings.schema.json, and returns it.
+    static func findings(in out: URL, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        let data = try Data(contentsOf: out.appendingPathComponent("findings.json"))
+        let json = try TestJSON.parse(data)
+        let validator = try SchemaValidator(path: repoRoot.appendingPathComponent("docs/findings.schema.json").path)
+        let errors = validator.validate(json)
+        XCTAssertEqual(errors, [], "findings.json violates the schema", file: file, line: line)
+        return json as! [String: Any]
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    var findingList: [[String: Any]] { self["findings"] as? [[String: Any]] ?? [] }
+    var checkList: [[String: Any]] { self["checks"] as? [[String: Any]] ?? [] }
+    func check(_ id: String) -> [String: Any]? { checkList.first { $0["id"] as? String == id } }
+    func status(_ id: String) -> String? { check(id)?["status"] as? String }
+    func findings(kind: String) -> [[String: Any]] { findingList.filter { $0["kind"] as? String == kind } }
+}
