@@ -107,7 +107,6 @@ def run(args):
 ROWS = [
     ("COCO JSON load (stats vs pycocotools)", "qcpass_stats", "pycocotools", "faster", 10.0),
     ("label check YOLO (vs read floor)", "qcpass_check_yolo", "read_floor", "floor", 2.0),
-    ("label check YOLO, warm qcpass cache", "qcpass_check_yolo_warm", "read_floor", "floor", 2.0),
     ("peak RSS check YOLO form", "qcpass_check_yolo", None, "rss", 1500.0),
     ("peak RSS check COCO form", "qcpass_check_coco", None, "rss", 1500.0),
     ("peak RSS stats COCO JSON", "qcpass_stats", None, "rss", 1500.0),

@@ -28,9 +28,6 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var jobs: Int?
 
-    @Option(name: .long, help: "Cache folder (default: $XDG_CACHE_HOME/qcpass, else ~/.cache/qcpass).")
-    var cacheDir: String?
-
     @Option(name: .long, help: "Memory limit per rule, in MB.")
     var ruleMemoryMb: Int = 1024
 

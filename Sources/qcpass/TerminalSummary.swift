@@ -27,7 +27,7 @@ enum TerminalSummary {
             var msg = c.message
             if let e = c.exception { msg += " (exception: \(e))" }
             if let place = c.errorPlace, c.status == .error { msg += " [\(place)]" }
-            let findings = count > 0 ? "\(count) findings · " : ""
+            let findings = count > 0 ? "\(count) finding\(count == 1 ? "" : "s") · " : ""
             lines.append("  \(c.id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(status) \(findings)\(msg)")
         }
         if !doc.perClass.isEmpty {
