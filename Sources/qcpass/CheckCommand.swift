@@ -22,6 +22,12 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Reviewer's name for the report.")
     var reviewer: String?
 
+    @Option(name: .long, help: "Also write a JUnit XML file: one test case per check.")
+    var junit: String?
+
+    @Option(name: .long, help: "A previous findings.json: findings it already had are accepted; only new ones count.")
+    var baseline: String?
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -33,6 +39,12 @@ struct CheckCommand: ParsableCommand {
         request.split = common.split
         request.engine = common.engineOptions()
         request.engine.strict = strict
+        if let baseline {
+            do { request.engine.baseline = Set(try FindingsFile.read(baseline).findings.map(\.id)) } catch {
+                printError("qcpass: --baseline \(error)")
+                throw ExitCode(ExitStatus.error)
+            }
+        }
         let progress = ProgressLine(enabled: !common.quiet)
         request.progress = { phase, done, total in progress.update(phase, done, total) }
 
@@ -56,6 +68,10 @@ struct CheckCommand: ParsableCommand {
                      : (result.outcome.ready ? ExitStatus.ready : ExitStatus.notReady)
         do {
             try AtomicFile.write(result.document.encoded(), to: "\(outDir)/findings.json")
+            if let junit {
+                try AtomicFile.write(JUnitReport.render(result.document, strict: strict),
+                                     to: URL(fileURLWithPath: junit).standardizedFileURL.path)
+            }
             if let template = result.pack.reportTemplate {
                 do {
                     let md = try ReportRenderer.renderMarkdown(result.document, template: template,

@@ -37,6 +37,8 @@ public struct Finding: Sendable, Equatable {
     public var suggestion: JSONValue?
     /// Set when a documented exception covers this finding.
     public var exception: String?
+    /// Known from the `--baseline` findings.json: reported, but not counted for the status.
+    public var inBaseline = false
 
     public init(check: String, kind: String, severity: Severity, image: String? = nil,
                 split: String? = nil, box: Box? = nil, ref: String? = nil,

@@ -136,6 +136,7 @@ public struct FindingsDocument: Sendable {
         w.key("message"); w.string(f.message)
         if let s = f.suggestion { w.key("suggestion"); w.value(s) }
         if let e = f.exception { w.key("exception"); w.string(e) }
+        if f.inBaseline { w.key("baseline"); w.bool(true) }
         w.endObject()
     }
 }

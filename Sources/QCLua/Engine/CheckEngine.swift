@@ -15,6 +15,9 @@ public enum CheckEngine {
         public var today: String = CheckEngine.isoToday()
         public var findingCap = 50_000
         public var printSink: ((String) -> Void)?
+        /// Finding ids from a previous findings.json (`--baseline`): known findings are
+        /// reported but only new ones decide a check's status.
+        public var baseline: Set<String> = []
         public init() {}
     }
 
@@ -95,6 +98,9 @@ public enum CheckEngine {
             var ruleFindings = ctx.findings
             ExceptionPolicy.apply(config.exceptions.filter { $0.check == rule.definition.id },
                                   to: &result, findings: &ruleFindings, today: options.today)
+            if !options.baseline.isEmpty {
+                BaselinePolicy.apply(options.baseline, to: &result, findings: &ruleFindings)
+            }
             if ctx.droppedOverCap > 0 {
                 result.message += " (\(ctx.droppedOverCap) more findings not listed: cap of \(ctx.cap) per check)"
             }

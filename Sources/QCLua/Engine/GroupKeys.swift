@@ -5,16 +5,22 @@ import QCCore
 /// because leakage results built on half the keys would mislead.
 enum GroupKeys {
     static func compute(dataset: Dataset, config: ProjectConfig, minRun: Int) throws(EngineError) -> [String?] {
-        guard let (sandbox, function) = config.groupKey else {
-            return DefaultGroupKey.keys(for: dataset, minRun: minRun)
-        }
+        let defaults = DefaultGroupKey.keys(for: dataset, minRun: minRun)
+        guard let (sandbox, function) = config.groupKey else { return defaults }
+        // The project's function sees the default as `img.default_group`, so it can refine
+        // it rather than re-implement it.
         let scratch = RunData(dataset: dataset, groupKeys: [String?](repeating: nil, count: dataset.images.count), today: "")
         var keys: [String?] = []
         keys.reserveCapacity(dataset.images.count)
         for i in dataset.images.indices {
             let value: [LuaValue]
             do {
-                value = try sandbox.call(function, [DatasetBindings.imageValue(scratch, i)])
+                var image = DatasetBindings.imageValue(scratch, i)
+                if case .table(var t) = image, let d = defaults[i] {
+                    t.fields.append((.string("default_group"), .string(d)))
+                    image = .table(t)
+                }
+                value = try sandbox.call(function, [image])
             } catch {
                 throw EngineError.config(place: config.path ?? "qcpass.lua", message:
                     "group_key failed for \(dataset.images[i].path): \(error)")
