@@ -81,13 +81,18 @@ public enum CheckEngine {
         let lock = NSLock()
         let workers = max(1, min(options.jobs, toRun.count))
         let rules = loaded
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var k = worker
-            while k < toRun.count {
+        // Workers take the next rule when free: rule costs differ by orders of magnitude.
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                lock.lock()
+                let k = next
+                next += 1
+                lock.unlock()
+                guard k < toRun.count else { return }
                 let i = toRun[k]
                 let result = rules[i].execute(context: contexts[i]!, params: params[rules[i].definition.id] ?? [])
                 lock.lock(); results[i] = result; lock.unlock()
-                k += workers
             }
         }
 

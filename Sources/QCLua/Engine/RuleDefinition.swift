@@ -51,6 +51,8 @@ public struct RuleDefinition {
             }
         case let other?: throw fail("field 'params' must be a table (got \(other.typeName))")
         }
+        // Lua tables keep no key order: sort so listings and `qcpass init` are stable.
+        params.sort { $0.0 < $1.0 }
         var examples: [Example] = []
         switch table["examples"] {
         case nil: break
