@@ -208,4 +208,149 @@ final class LoaderCOCOTests: XCTestCase {
         XCTAssertEqual(document.category(1).error, "\"id\" is missing")
         XCTAssertEqual(document.annotation(0).error, "\"iscrowd\" is 2, not 0 or 1")
     }
+
+    // MARK: The On-Demand shim
+
+    private func shimError(_ json: String, kind: COCODocument.Kind = .instances) -> String? {
+        switch COCODocument.parse(bytes: Array(json.utf8), kind: kind) {
+        case .success: return nil
+        case .failure(let error): return error.message
+        }
+    }
+
+    func testKeysInAnyOrderAndEscapedKeys() throws {
+        // "annotations" first, as some exporters write it; keys with escapes still count.
+        let json = #"""
+            {"annotations": [{"segmentation": [[1, 2, 3, 4, 5, 6]], "i\u0064": 7, "image_id": 3, "category_id": 2,
+                              "bbox": [1, 2, 3, 4], "iscrowd": false, "area": 12.5}],
+             "info": {"nested": [{"deep": [[[]]]}, "text", true, null]},
+             "categories": [{"supercategory": "x", "name": "car", "id": 2}],
+             "images": [{"width": 8, "height": 6, "file_name": "a\u00e9.jpg", "id": 3, "license": 1}]}
+            """#
+        let document = try COCODocument.parse(bytes: Array(json.utf8), kind: .instances).get()
+        XCTAssertEqual(document.imageCount, 1)
+        XCTAssertEqual(document.image(0).fileName, "aé.jpg")
+        XCTAssertEqual(document.image(0).width, 8)
+        XCTAssertEqual(document.category(0).name, "car")
+        let annotation = document.annotation(0)
+        XCTAssertNil(annotation.error)
+        XCTAssertEqual(annotation.id, 7)
+        XCTAssertEqual([annotation.x, annotation.y, annotation.width, annotation.height], [1, 2, 3, 4])
+        XCTAssertEqual(annotation.isCrowd, false)
+    }
+
+    func testBrokenJSONInsideSkippedValuesIsStillBroken() {
+        let good = """
+            {"images": [{"id": 1, "file_name": "a.jpg"}], "categories": [],
+             "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 1, 1], "segmentation": SEG}]}
+            """
+        XCTAssertNil(shimError(good.replacingOccurrences(of: "SEG", with: "[[1, 2, 3]]")))
+        // Structure, literals and escapes are checked even where nothing is read.
+        for broken in ["[[1, 2 3]]", "[[1, 2,, 3]]", "[[1, 2]", "[[1, 2}}", "{\"counts\": \"x\": 1}",
+                       "[[tru]]", "[nul]", "{\"counts\": \"a\\qb\"}", "[[1, x]]"] {
+            let message = shimError(good.replacingOccurrences(of: "SEG", with: broken)) ?? "loaded"
+            XCTAssertTrue(message.hasPrefix("not valid JSON: "), "\(broken): \(message)")
+        }
+        let deep = String(repeating: "[", count: 1100) + String(repeating: "]", count: 1100)
+        let tooDeep = shimError(good.replacingOccurrences(of: "SEG", with: deep)) ?? ""
+        XCTAssertTrue(tooDeep.hasPrefix("not valid JSON: ") && tooDeep.lowercased().contains("deep"), tooDeep)
+        XCTAssertTrue(shimError(good + " {}")?.hasPrefix("not valid JSON: ") ?? false, "content after the root value")
+        // Numbers that are read are parsed strictly.
+        for broken in ["[1, 2, 3, 0640]", "[1, 2, 3, -e2]", "[1, 2, 3, 123456789012345678901234567890]"] {
+            let json = good.replacingOccurrences(of: "SEG", with: "[]").replacingOccurrences(of: "[1, 1, 1, 1]", with: broken)
+            XCTAssertTrue(shimError(json)?.hasPrefix("not valid JSON: ") ?? false, broken)
+        }
+    }
+
+    func testEveryTruncationIsACleanError() {
+        let json = #"""
+            {"info":{"v":[1,true,null,"s"]},"images":[{"id":1,"file_name":"a\u00e9.jpg","width":4,"height":3}],"categories":[{"id":1,"name":"x"}],"annotations":[{"id":5,"image_id":1,"category_id":1,"bbox":[1,2.5,3,-0],"iscrowd":1,"segmentation":{"counts":"ab\\c","size":[3,4]}}]}
+            """#
+        XCTAssertNil(shimError(json))
+        let bytes = Array(json.utf8)
+        for cut in 0..<bytes.count {
+            let message: String
+            switch COCODocument.parse(bytes: Array(bytes[0..<cut]), kind: .instances) {
+            case .success: message = "loaded"
+            case .failure(let error): message = error.message
+            }
+            XCTAssertTrue(message.hasPrefix("not valid JSON: "), "cut at \(cut): \(message)")
+        }
+        XCTAssertEqual(shimError(""), "not valid JSON: Empty: no JSON found")
+    }
+
+    func testResultsShapes() throws {
+        let wrapped = """
+            {"info": {"a": [1, 2]}, "annotations": [{"image_id": "stem", "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5},
+                                                   {"image_id": 2, "category_id": 3, "bbox": [1, 2, 3, 4], "score": "high"},
+                                                   {"image_id": 2, "category_id": 3, "bbox": [1, 2, 3, 4]}]}
+            """
+        let document = try COCODocument.parse(bytes: Array(wrapped.utf8), kind: .results).get()
+        XCTAssertEqual(document.annotationCount, 3)
+        XCTAssertEqual(document.annotation(0).imageText, "stem")
+        XCTAssertEqual(document.annotation(0).score, 0.5)
+        XCTAssertEqual(document.annotation(1).error, "\"score\" is \"high\", not a number")
+        XCTAssertEqual(document.annotation(2).error, "\"score\" is missing")
+        XCTAssertEqual(shimError("{\"annotations\": 5}", kind: .results),
+                       "the top level is an object, not an array of detections (image_id, category_id, bbox, score)")
+        XCTAssertEqual(shimError("7", kind: .results),
+                       "the top level is a number, not an array of detections (image_id, category_id, bbox, score)")
+        XCTAssertEqual(shimError("{\"images\": {}}"), "\"images\" is an object, not an array")
+    }
+
+    /// Files over a few MB take the large-file path (structural index made ready up front,
+    /// passed pages of the mapping dropped): same results, and a break near the end, in a
+    /// value nothing reads, is still found.
+    func testLargeFileMatchesAndBreaksAreFound() throws {
+        let polygon = (0..<60).map { "\($0 * 7 % 640).25" }.joined(separator: ",")
+        let annotation = "{\"segmentation\":[[\(polygon)]],\"area\":10.5,\"iscrowd\":0,\"image_id\":1,\"bbox\":[1,2,3,4],\"category_id\":1,\"id\":9}"
+        let count = 90_000
+        let body = Array(repeating: annotation, count: count).joined(separator: ",\n")
+        let head = "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":640,\"height\":480}],\"categories\":[{\"id\":1,\"name\":\"x\"}],\"annotations\":["
+        let folder = FixtureFolder()
+        let path = folder.write("big.json", text: head + body + "]}")
+        XCTAssertGreaterThan(body.utf8.count, 40 << 20)
+        let document = try COCODocument.parse(RawPath(path), kind: .instances).get()
+        XCTAssertEqual(document.annotationCount, count)
+        XCTAssertNil(document.annotation(count - 1).error)
+        XCTAssertEqual(document.annotation(count - 1).height, 4)
+
+        // Commas missing in the last polygon: only the structure check reads that far.
+        let lastBroken = annotation.replacingOccurrences(of: ".25,", with: ".25 ")
+        let brokenBody = Array(repeating: annotation, count: count - 1).joined(separator: ",\n") + ",\n" + lastBroken
+        let broken = folder.write("broken.json", text: head + brokenBody + "]}")
+        switch COCODocument.parse(RawPath(broken), kind: .instances) {
+        case .success: XCTFail("missing commas near the end were not found")
+        case .failure(let error): XCTAssertTrue(error.message.hasPrefix("not valid JSON: "), error.message)
+        }
+    }
+
+    func testKeyOrderDoesNotChangeTheDataset() throws {
+        let images = #""images": [{"id": 4, "file_name": "b.jpg", "width": 10, "height": 8}, {"id": 2, "file_name": "a.jpg", "width": 5, "height": 5}, {"id": 4, "file_name": "c.jpg"}]"#
+        let categories = #""categories": [{"id": 3, "name": "cat"}]"#
+        let annotations = #""annotations": [{"id": 1, "image_id": 4, "category_id": 3, "bbox": [1, 1, 2, 2], "segmentation": [[1, 1, 3, 3]]}, {"id": 2, "image_id": 9, "category_id": 3, "bbox": [1, 1, 2, 2]}, {"id": 3, "image_id": 2, "category_id": 7, "bbox": [0, 0, 1, 1]}]"#
+        let folder = FixtureFolder()
+        folder.write("usual/instances_x.json", text: "{\(images), \(categories), \(annotations)}")
+        folder.write("reversed/instances_x.json", text: "{\(annotations), \(categories), \(images)}")
+        let usual = try load(folder.url("usual/instances_x.json")) { $0.readHeaders = false }
+        let reversed = try load(folder.url("reversed/instances_x.json")) { $0.readHeaders = false }
+        XCTAssertEqual(usual.images.map(\.path), ["a.jpg", "b.jpg"])
+        XCTAssertEqual(reversed.images.map(\.path), usual.images.map(\.path))
+        XCTAssertEqual(reversed.boxes, usual.boxes)
+        XCTAssertEqual(usual.boxes.map(\.annotationId), [1])
+        XCTAssertEqual(reversed.issues.map(\.message), usual.issues.map(\.message))
+        XCTAssertEqual(usual.issues.map(\.message), [
+            "image id 4 appears twice; the second entry (c.jpg) is ignored",
+            "annotation refers to image_id 9, which is not in \"images\"",
+            "annotation refers to category_id 7, which is not in \"categories\"",
+        ])
+    }
+
+    func testIdIndexDenseAndSparse() {
+        let dense = COCOIdIndex([5, 9, 7, 9, -2])
+        XCTAssertEqual([5, 9, 7, -2, 6, 100, .min, .max].map { dense.position(of: $0) }, [0, 1, 2, 4, nil, nil, nil, nil])
+        let sparse = COCOIdIndex([.max, 3, .min, 1 << 40, 3])
+        XCTAssertEqual([.max, 3, .min, 1 << 40, 4, 0].map { sparse.position(of: $0) }, [0, 1, 2, 3, nil, nil])
+        XCTAssertNil(COCOIdIndex([]).position(of: 0))
+    }
 }

@@ -1,8 +1,9 @@
-// A plain C view of COCO JSON files, parsed with simdjson's DOM API.
+// A plain C view of COCO JSON files, parsed with simdjson's On-Demand API.
 //
 // Why a shim: simdjson is C++ (templates, exceptions, std::string_view) and Swift's C++
 // interop would leak those types into QCCore. This header exposes only C structs whose
-// strings point into the parsed document, so one narrow Swift file can copy them out.
+// strings point into the document's own string arena (the JSON text and the parser are
+// released once parsing returns), so one narrow Swift file can copy them out.
 // Nothing here throws: every failure is an error string on the document or the entry.
 #ifndef SJS_SHIM_H
 #define SJS_SHIM_H
