@@ -42,6 +42,10 @@ let package = Package(
             name: "qcpass",
             dependencies: ["QCCore", "QCLua", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Benchmark driver for bench/hashing.sh: hashes a file list with --jobs N and times
+        // the near-duplicate index on random hashes. A target of its own so timings come
+        // from a release build of QCCore alone, without the CLI, Lua or report code.
+        .executableTarget(name: "qcpass-bench", dependencies: ["QCCore"]),
         .testTarget(name: "QCCoreTests", dependencies: ["QCCore"]),
         .testTarget(name: "QCLuaTests", dependencies: ["QCLua", "QCCore"]),
         .testTarget(name: "QCPassCLITests", dependencies: ["QCCore", "qcpass"]),

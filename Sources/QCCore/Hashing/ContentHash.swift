@@ -25,6 +25,12 @@ public enum ContentHash {
         bytes.withUnsafeBytes { xxh3_128Hex($0) }
     }
 
+    /// xxh3-128 as two integers (`digest.hex == xxh3_128Hex(bytes)`).
+    public static func xxh3_128(_ bytes: UnsafeRawBufferPointer) -> ContentDigest {
+        let hash = XXH3_128bits(bytes.baseAddress, bytes.count)
+        return ContentDigest(high: hash.high64, low: hash.low64)
+    }
+
     /// xxh3-128 of a file, streamed in 1 MiB chunks (memory stays flat for any size).
     public static func fileXXH3_128(path: String) throws(FileIOError) -> String {
         try fileXXH3_128(RawPath(path))

@@ -1,0 +1,81 @@
+import CWebP
+
+/// WebP → small grayscale through libwebp. The only Swift file that calls it.
+///
+/// libwebp scales while it decodes (its rescaler averages areas, row by row), so only
+/// the small output is allocated; asking for YUV output skips colour conversion, and
+/// the luma plane is the gray image (expanded from video range 16–235 to 0–255).
+enum WebPDecoder {
+    static func decode(_ bytes: UnsafeRawBufferPointer, targetSide: Int, maxPixels: Int,
+                       looksTruncated: Bool) -> Result<GrayImage, DecodeError> {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            return .failure(DecodeError(.empty, "WebP file is empty"))
+        }
+        var config = WebPDecoderConfig()
+        guard WebPInitDecoderConfig(&config) != 0 else {
+            return .failure(DecodeError(.corrupt, "libwebp could not start a decoder (version mismatch)"))
+        }
+        let featureStatus = WebPGetFeatures(base, bytes.count, &config.input)
+        guard featureStatus == VP8_STATUS_OK else {
+            return .failure(failure(featureStatus, looksTruncated: looksTruncated))
+        }
+        let width = Int(config.input.width), height = Int(config.input.height)
+        if let refusal = DecodeLimits.refusal(format: "WebP", width: width, height: height, maxPixels: maxPixels) {
+            return .failure(refusal)
+        }
+        if config.input.has_animation != 0 {
+            return .failure(DecodeError(.unsupported, "WebP is animated; qcpass hashes still images only"))
+        }
+        let (outWidth, outHeight) = GrayResize.reducedSize(width: width, height: height, targetSide: targetSide)
+        if outWidth != width || outHeight != height {
+            config.options.use_scaling = 1
+            config.options.scaled_width = Int32(outWidth)
+            config.options.scaled_height = Int32(outHeight)
+        }
+        config.output.colorspace = MODE_YUV
+        let status = WebPDecode(base, bytes.count, &config)
+        defer { WebPFreeDecBuffer(&config.output) }
+        guard status == VP8_STATUS_OK, let luma = config.output.u.YUVA.y else {
+            return .failure(failure(status, looksTruncated: looksTruncated))
+        }
+        let stride = Int(config.output.u.YUVA.y_stride)
+        var pixels = [UInt8](repeating: 0, count: outWidth * outHeight)
+        for y in 0..<outHeight {
+            for x in 0..<outWidth {
+                let video = Int(luma[y * stride + x])
+                pixels[y * outWidth + x] = UInt8(clamping: ((video - 16) * 255 + 109) / 219)
+            }
+        }
+        return .success(GrayImage(width: outWidth, height: outHeight, pixels: pixels))
+    }
+
+    private static func failure(_ status: VP8StatusCode, looksTruncated: Bool) -> DecodeError {
+        switch status {
+        case VP8_STATUS_NOT_ENOUGH_DATA:
+            return DecodeError(.truncated, "WebP data stops early (truncated file)")
+        case VP8_STATUS_UNSUPPORTED_FEATURE:
+            return DecodeError(.unsupported, "WebP uses a feature libwebp cannot decode")
+        case VP8_STATUS_OUT_OF_MEMORY:
+            return DecodeError(.corrupt, "WebP decoding ran out of memory")
+        default:
+            if looksTruncated { return DecodeError(.truncated, "WebP data stops early (truncated file)") }
+            return DecodeError(.corrupt, "WebP bitstream is corrupt (libwebp status \(status.rawValue))")
+        }
+    }
+}
+
+extension WebPDecoder {
+    /// Lossy (quality 0–100) or lossless WebP from RGB pixels, for tests.
+    static func encode(rgb: [UInt8], width: Int, height: Int, quality: Float? = 80) -> [UInt8] {
+        var output: UnsafeMutablePointer<UInt8>?
+        let size = rgb.withUnsafeBufferPointer { pixels -> Int in
+            if let quality {
+                return WebPEncodeRGB(pixels.baseAddress, Int32(width), Int32(height), Int32(width * 3), quality, &output)
+            }
+            return WebPEncodeLosslessRGB(pixels.baseAddress, Int32(width), Int32(height), Int32(width * 3), &output)
+        }
+        defer { if let output { WebPFree(output) } }
+        guard size > 0, let output else { return [] }
+        return Array(UnsafeBufferPointer(start: output, count: size))
+    }
+}
