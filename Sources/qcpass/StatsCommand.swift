@@ -33,20 +33,12 @@ struct StatsCommand: ParsableCommand {
             printError("qcpass: \(error)")
             throw ExitCode(ExitStatus.error)
         }
-        var perSplit = [(images: Int, labels: Int, background: Int)](repeating: (0, 0, 0), count: ds.splits.count)
-        var perClass: [Int: Int] = [:]
-        for image in ds.images {
-            let s = Int(image.split)
-            perSplit[s].images += 1
-            perSplit[s].labels += image.boxCount
-            if image.boxCount == 0 { perSplit[s].background += 1 }
-        }
-        for b in ds.boxes { perClass[Int(b.classId), default: 0] += 1 }
+        let h = ClassHistogram.build(ds, sizeStatistics: false)
         print("\(ds.name) (\(ds.format.rawValue)): \(ds.images.count) images, \(ds.boxes.count) labels, \(ds.classNames.count) classes, \(ds.issues.count) input findings")
-        for (i, name) in ds.splits.enumerated() {
-            print("  \(name): \(perSplit[i].images) images, \(perSplit[i].labels) labels, \(perSplit[i].background) background")
+        for r in h.perSplit {
+            print("  \(r.splitName ?? "?"): \(r.images) images, \(r.boxes) labels, \(r.backgroundImages) background")
         }
-        let top = perClass.sorted { $0.value > $1.value }.prefix(10)
-        print("  largest classes: " + top.map { "\(ds.className($0.key)) \($0.value)" }.joined(separator: ", "))
+        let top = h.perClass.sorted { $0.instances > $1.instances }.prefix(10)
+        print("  largest classes: " + top.map { "\($0.className) \($0.instances)" }.joined(separator: ", "))
     }
 }

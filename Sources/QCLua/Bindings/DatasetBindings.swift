@@ -80,19 +80,11 @@ enum DatasetBindings {
 
     private static func buildDatasetValue(_ data: RunData) -> LuaValue {
         let ds = data.dataset
-        var perSplit: [(String, (images: Int, labels: Int, background: Int))] =
-            ds.splits.map { ($0, (0, 0, 0)) }
-        var background = 0
-        ds.images.withUnsafeBufferPointer { images in
-            for i in images.indices {
-                let s = Int(images[i].split)
-                guard s >= 0, s < perSplit.count else { continue }
-                let boxes = images[i].boxCount
-                perSplit[s].1.images += 1
-                perSplit[s].1.labels += boxes
-                if boxes == 0 { perSplit[s].1.background += 1; background += 1 }
-            }
+        let h = data.histogram
+        let perSplit = h.perSplit.map { r in
+            (r.splitName ?? "?", (images: r.images, labels: r.boxes, background: r.backgroundImages))
         }
+        let background = h.total.backgroundImages
         let classes = ds.classIds.map { id in LuaValue.record([("id", .integer(id)), ("name", .str(ds.className(id)))]) }
         let names = LuaValue.table(LuaTable(array: [], fields: ds.classIds.map { (LuaKey.int(Int64($0)), LuaValue.str(ds.className($0))) }))
         return .record([

@@ -84,25 +84,11 @@ public enum CheckPipeline {
 
     static func makeDocument(dataset ds: Dataset, outcome: CheckEngine.Outcome, pack: RulePack,
                              config: ProjectConfig, predictionsSHA: String?) -> FindingsDocument {
-        var instances = [Int: Int](), images = [Int: Int]()
-        var background = 0
-        var seen = Set<Int32>()
-        ds.images.withUnsafeBufferPointer { records in
-            ds.boxes.withUnsafeBufferPointer { boxes in
-                for i in records.indices {
-                    let range = Int(records[i].boxStart)..<Int(records[i].boxEnd)
-                    if range.isEmpty { background += 1; continue }
-                    seen.removeAll(keepingCapacity: true)
-                    for b in range {
-                        let c = boxes[b].classId
-                        instances[Int(c), default: 0] += 1
-                        if seen.insert(c).inserted { images[Int(c), default: 0] += 1 }
-                    }
-                }
-            }
-        }
-        let perClass = ds.classIds.map {
-            FindingsDocument.ClassCount(name: ds.className($0), instances: instances[$0] ?? 0, images: images[$0] ?? 0)
+        // The same counts the rules saw through qc.hist, not a second tally.
+        let histogram = ClassHistogram.build(ds, sizeStatistics: false)
+        let perClass = ds.classIds.map { id in
+            let row = histogram.row(classId: id)
+            return FindingsDocument.ClassCount(name: ds.className(id), instances: row?.instances ?? 0, images: row?.images ?? 0)
         }
         return FindingsDocument(
             ready: outcome.ready,
@@ -110,7 +96,7 @@ public enum CheckPipeline {
                         predictionsSHA256: predictionsSHA),
             datasetName: ds.name, datasetRoot: ds.root, datasetFormat: ds.format.rawValue,
             fingerprint: ds.fingerprint(), images: ds.images.count, labels: ds.boxes.count,
-            backgroundImages: background, perClass: perClass, checks: outcome.checks, findings: outcome.findings)
+            backgroundImages: histogram.total.backgroundImages, perClass: perClass, checks: outcome.checks, findings: outcome.findings)
     }
 
     /// `predictions_sha256`: SHA-256 over a manifest of the predictions — one line per
