@@ -35,6 +35,9 @@ enum ImageScanner {
         var capped: [(job: Int, count: Int)] = []
         /// Text files that exist but could not be read.
         var textErrors: [(job: Int, message: String)] = []
+        /// xxh3-128 of each job's text bytes when asked for (nil: missing or unreadable):
+        /// the predictions' provenance digest costs nothing extra while the bytes are in memory.
+        var textDigests: [ContentDigest?] = []
     }
 
     /// One per thread: header window, text buffer and parser, reused for every chunk.
@@ -52,7 +55,7 @@ enum ImageScanner {
     static let chunkSize = 512
 
     static func scan(_ jobs: [Job], keypointShape: [Int]?, withConfidence: Bool,
-                     options: LoadOptions, phase: String) -> [Chunk] {
+                     options: LoadOptions, phase: String, hashText: Bool = false) -> [Chunk] {
         let total = jobs.count
         let progress = options.progress
         let maxInvalid = options.maxFindingsPerFile
@@ -65,12 +68,14 @@ enum ImageScanner {
                                                         maxInvalid: maxInvalid))
                 },
                 progress: progress.map { report in { done in report(phase, done, total) } },
-                body: { state, range in scanChunk(jobs, range, state) })
+                body: { state, range in scanChunk(jobs, range, state, hashText: hashText) })
         }
     }
 
-    private static func scanChunk(_ jobs: UnsafeBufferPointer<Job>, _ range: Range<Int>, _ state: WorkerState) -> Chunk {
+    private static func scanChunk(_ jobs: UnsafeBufferPointer<Job>, _ range: Range<Int>, _ state: WorkerState,
+                                  hashText: Bool) -> Chunk {
         var chunk = Chunk()
+        if hashText { chunk.textDigests.reserveCapacity(range.count) }
         chunk.headers.reserveCapacity(range.count)
         chunk.rowEnds.reserveCapacity(range.count)
         for (local, index) in range.enumerated() {
@@ -83,10 +88,13 @@ enum ImageScanner {
             } else {
                 chunk.headers.append(.notRead)
             }
+            var digest: ContentDigest?
             if let text = job.text {
                 switch state.text.load(text, handles: state.textFolders) {
                 case .ok(let count):
-                    state.parser.parse(UnsafeRawBufferPointer(rebasing: state.text.storage[0..<count]))
+                    let bytes = UnsafeRawBufferPointer(rebasing: state.text.storage[0..<count])
+                    if hashText { digest = ContentHash.xxh3_128(bytes) }
+                    state.parser.parse(bytes)
                     chunk.rows.append(contentsOf: state.parser.rows)
                     for invalid in state.parser.invalid {
                         chunk.invalid.append(Invalid(job: local, line: invalid.line, message: invalid.message))
@@ -101,6 +109,7 @@ enum ImageScanner {
                 }
             }
             chunk.rowEnds.append(chunk.rows.count)
+            if hashText { chunk.textDigests.append(digest) }
         }
         return chunk
     }

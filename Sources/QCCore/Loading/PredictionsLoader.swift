@@ -7,23 +7,15 @@ public enum PredictionsLoader {
 
     public static func attach(_ path: String, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
         let source = RawPath(LoaderText.expandingTilde(path)).absolute()
-        var perImage: [[PredictionBox]] = Array(repeating: [], count: dataset.images.count)
         switch FileIO.kind(of: source) {
         case .directory:
-            try attachText(folder: source, to: &dataset, perImage: &perImage, options: options)
+            try attachText(folder: source, to: &dataset, options: options)
         case .file where source.lowercasedExtension == "json":
-            try attachJSON(source, to: &dataset, perImage: &perImage, options: options)
+            try attachJSON(source, to: &dataset, options: options)
         case .file:
             throw LoadError("\(source.display): predictions must be a folder of YOLO .txt files or a COCO results .json")
         default:
             throw LoadError("\(source.display): predictions not found")
-        }
-        dataset.predictions = []
-        dataset.predictions.reserveCapacity(perImage.reduce(0) { $0 + $1.count })
-        for index in dataset.images.indices {
-            dataset.images[index].predictionStart = Int32(dataset.predictions.count)
-            dataset.predictions += perImage[index]
-            dataset.images[index].predictionEnd = Int32(dataset.predictions.count)
         }
         dataset.hasPredictions = true
         dataset.predictionsSource = source.display
@@ -31,8 +23,7 @@ public enum PredictionsLoader {
 
     // MARK: YOLO txt
 
-    private static func attachText(folder: RawPath, to dataset: inout Dataset, perImage: inout [[PredictionBox]],
-                                   options: LoadOptions) throws(LoadError) {
+    private static func attachText(folder: RawPath, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
         let root = RawPath(dataset.root)
         var files: [RawPath] = []
         var walker = DirectoryWalker()
@@ -43,16 +34,26 @@ public enum PredictionsLoader {
             throw LoadError("\(failure.path): cannot be listed: \(failure.reason)")
         }
 
-        var imagesByStem: [ArraySlice<UInt8>: [Int]] = [:]
-        for (index, image) in dataset.images.enumerated() {
-            imagesByStem[image.rawPath.stem, default: []].append(index)
+        // Most stems name one image: a plain Int per stem, arrays only for shared stems
+        // (100k+ one-element arrays were most of the pairing time).
+        var imageByStem: [StemKey: Int] = [:]
+        var sharedStems: [StemKey: [Int]] = [:]
+        imageByStem.reserveCapacity(dataset.images.count)
+        for index in dataset.images.indices {
+            let key = StemKey(dataset.images[index].rawPath.stem)
+            if let first = imageByStem.updateValue(index, forKey: key) {
+                imageByStem[key] = first
+                sharedStems[key, default: [first]].append(index)
+            }
         }
         var issues: [Finding] = []
-        var matched: [(file: RawPath, image: Int)] = []
-        var taken: [Int: RawPath] = [:]
+        var matched: [(file: RawPath, image: Int, fileIndex: Int)] = []
+        var takenBy = [Int32](repeating: -1, count: dataset.images.count)  // file index per image
         var unmatched: [RawPath] = []
-        for file in files {
-            guard let candidates = imagesByStem[file.stem] else { unmatched.append(file); continue }
+        for (fileIndex, file) in files.enumerated() {
+            let key = StemKey(file.stem)
+            guard let first = imageByStem[key] else { unmatched.append(file); continue }
+            let candidates = sharedStems[key] ?? [first]
             let image: Int?
             if candidates.count == 1 {
                 image = candidates[0]
@@ -64,14 +65,15 @@ public enum PredictionsLoader {
                                               "predictions file matches \(candidates.count) images by name (\(candidates.prefix(3).map { dataset.images[$0].path }.joined(separator: ", "))) and none better than the others; not used"))
                 continue
             }
-            if let previous = taken[image] {
+            if takenBy[image] >= 0 {
+                let previous = files[Int(takenBy[image])]
                 issues.append(InputIssue.make("invalid_label", .warning, image: dataset.images[image].path,
                                               ref: file.shown(under: root),
                                               "\(previous.shown(under: root)) already holds this image's predictions; this file is not used"))
                 continue
             }
-            taken[image] = file
-            matched.append((file, image))
+            takenBy[image] = Int32(fileIndex)
+            matched.append((file, image, fileIndex))
         }
         if !files.isEmpty && matched.isEmpty {
             throw LoadError("\(folder.display): none of its \(files.count) .txt files matches an image of the dataset by name (e.g. \(files[0].shown(under: folder)))")
@@ -83,46 +85,117 @@ public enum PredictionsLoader {
 
         let jobs = matched.map { ImageScanner.Job(image: nil, text: $0.file) }
         let chunks = ImageScanner.scan(jobs, keypointShape: dataset.keypointShape, withConfidence: true,
-                                       options: options, phase: "predictions")
+                                       options: options, phase: "predictions", hashText: true)
+        var digests = [ContentDigest?](repeating: nil, count: files.count)
         var job = 0
+        for chunk in chunks {
+            for digest in chunk.textDigests {
+                digests[matched[job].fileIndex] = digest
+                job += 1
+            }
+        }
+        dataset.predictionsDigest = manifestDigest(files: files, folder: folder, digests: digests)
+        // Rows go straight into one flat array at each image's offset (counted first):
+        // 100k+ per-image arrays cost more than the rows themselves.
+        func placeable(_ image: Int) -> Bool {
+            dataset.normalizedBoxes || (dataset.images[image].width > 0 && dataset.images[image].height > 0)
+        }
+        var counts = [Int](repeating: 0, count: dataset.images.count)
+        job = 0
+        for chunk in chunks {
+            var rowStart = 0
+            for end in chunk.rowEnds {
+                // Unreadable images (size 0) already have a finding; their predictions cannot be placed.
+                if placeable(matched[job].image) { counts[matched[job].image] = end - rowStart }
+                rowStart = end
+                job += 1
+            }
+        }
+        var offset = 0
+        for index in dataset.images.indices {
+            dataset.images[index].predictionStart = Int32(offset)
+            offset += counts[index]
+            dataset.images[index].predictionEnd = Int32(offset)
+        }
+        var flat = [PredictionBox](repeating: PredictionBox(classId: 0, x1: 0, y1: 0, x2: 0, y2: 0, confidence: 0), count: offset)
+        job = 0
         for chunk in chunks {
             var rowStart = 0
             var invalidCursor = 0, cappedCursor = 0, errorCursor = 0
             for local in 0..<chunk.rowEnds.count {
-                let (file, image) = matched[job]
-                let record = dataset.images[image]
-                let split = dataset.splits[Int(record.split)]
-                let shownFile = file.shown(under: root)
+                let (file, image, _) = matched[job]
+                defer { rowStart = chunk.rowEnds[local]; job += 1 }
+                func report(_ body: (_ path: String, _ split: String, _ shownFile: String) -> Void) {
+                    body(dataset.images[image].path, dataset.splits[Int(dataset.images[image].split)], file.shown(under: root))
+                }
                 while errorCursor < chunk.textErrors.count && chunk.textErrors[errorCursor].job == local {
-                    issues.append(InputIssue.make("invalid_label", .error, image: record.path, split: split, ref: shownFile,
-                                                  "predictions file \(chunk.textErrors[errorCursor].message)"))
+                    let message = chunk.textErrors[errorCursor].message
+                    report { path, split, shownFile in
+                        issues.append(InputIssue.make("invalid_label", .error, image: path, split: split, ref: shownFile,
+                                                      "predictions file \(message)"))
+                    }
                     errorCursor += 1
                 }
                 while invalidCursor < chunk.invalid.count && chunk.invalid[invalidCursor].job == local {
                     let invalid = chunk.invalid[invalidCursor]
-                    issues.append(InputIssue.make("invalid_label", .error, image: record.path, split: split,
-                                                  ref: "\(shownFile):\(invalid.line)", invalid.message))
+                    report { path, split, shownFile in
+                        issues.append(InputIssue.make("invalid_label", .error, image: path, split: split,
+                                                      ref: "\(shownFile):\(invalid.line)", invalid.message))
+                    }
                     invalidCursor += 1
                 }
                 while cappedCursor < chunk.capped.count && chunk.capped[cappedCursor].job == local {
-                    issues.append(InputIssue.more("invalid_label", .error, image: record.path, split: split, ref: shownFile,
-                                                  count: chunk.capped[cappedCursor].count, what: "invalid lines in this file"))
+                    let count = chunk.capped[cappedCursor].count
+                    report { path, split, shownFile in
+                        issues.append(InputIssue.more("invalid_label", .error, image: path, split: split, ref: shownFile,
+                                                      count: count, what: "invalid lines in this file"))
+                    }
                     cappedCursor += 1
                 }
-                let scale = dataset.normalizedBoxes ? (1.0, 1.0) : (Double(record.width), Double(record.height))
-                // Unreadable images (size 0) already have a finding; their predictions cannot be placed.
-                if dataset.normalizedBoxes || (record.width > 0 && record.height > 0) {
-                    for row in chunk.rows[rowStart..<chunk.rowEnds[local]] {
-                        perImage[image].append(PredictionBox(classId: row.classId, x1: row.x1 * scale.0, y1: row.y1 * scale.1,
-                                                             x2: row.x2 * scale.0, y2: row.y2 * scale.1,
-                                                             confidence: row.confidence))
-                    }
+                guard placeable(image) else { continue }
+                let sx = dataset.normalizedBoxes ? 1.0 : Double(dataset.images[image].width)
+                let sy = dataset.normalizedBoxes ? 1.0 : Double(dataset.images[image].height)
+                var at = Int(dataset.images[image].predictionStart)
+                for row in chunk.rows[rowStart..<chunk.rowEnds[local]] {
+                    flat[at] = PredictionBox(classId: row.classId, x1: row.x1 * sx, y1: row.y1 * sy,
+                                             x2: row.x2 * sx, y2: row.y2 * sy, confidence: row.confidence)
+                    at += 1
                 }
-                rowStart = chunk.rowEnds[local]
-                job += 1
             }
         }
+        dataset.predictions = flat
         dataset.issues += issues
+    }
+
+    /// The predictions' provenance digest (see `Dataset.predictionsDigest`). Files the scan
+    /// did not read (no matching image) are hashed here; they are few.
+    private static func manifestDigest(files: [RawPath], folder: RawPath, digests: [ContentDigest?]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(files.count * 80)
+        let prefix = folder.bytes.count + (folder.bytes.last == UInt8(ascii: "/") ? 0 : 1)
+        let hexDigits = Array("0123456789abcdef".utf8)
+        func appendHex(_ v: UInt64) {
+            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(hexDigits[Int((v >> UInt64(shift)) & 0xf)]) }
+        }
+        for (file, digest) in zip(files, digests) {
+            // The walker's paths all start with the folder: drop it rather than re-derive.
+            if file.bytes.count > prefix && file.bytes.starts(with: folder.bytes)
+                && file.bytes[prefix - 1] == UInt8(ascii: "/") {
+                bytes += file.bytes[prefix...]
+            } else {
+                bytes += (file.relative(to: folder) ?? file).bytes
+            }
+            bytes.append(0)
+            if let digest {
+                appendHex(digest.high)
+                appendHex(digest.low)
+            } else {
+                bytes += ((try? ContentHash.fileXXH3_128(file)) ?? "unreadable").utf8
+            }
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        // One update: SHA256Text buffers small updates byte by byte.
+        return SHA256Text.hex(bytes: bytes)
     }
 
     /// Among images sharing a stem, the one whose folders best match the predictions file's
@@ -150,10 +223,10 @@ public enum PredictionsLoader {
 
     // MARK: COCO results JSON
 
-    private static func attachJSON(_ json: RawPath, to dataset: inout Dataset, perImage: inout [[PredictionBox]],
-                                   options: LoadOptions) throws(LoadError) {
+    private static func attachJSON(_ json: RawPath, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
         let root = RawPath(dataset.root)
         let shown = json.shown(under: root)
+        dataset.predictionsDigest = SHA256Text.hex("\u{0}\((try? ContentHash.fileXXH3_128(json)) ?? "unreadable")\n")
         let document: COCODocument
         switch COCODocument.parse(json, kind: .results) {
         case .success(let parsed): document = parsed
@@ -187,6 +260,13 @@ public enum PredictionsLoader {
         var unknownCount = 0
         var matchedCount = 0
         var unplaceable = 0
+        var placedImages: [Int32] = []
+        var placed: [PredictionBox] = []
+        placedImages.reserveCapacity(document.annotationCount)
+        placed.reserveCapacity(document.annotationCount)
+        // Results files list an image's detections together: remember the last name.
+        var lastText: String?
+        var lastTextImage: Int?
         for index in 0..<document.annotationCount {
             let detection = document.annotation(index)
             if let error = detection.error {
@@ -195,7 +275,13 @@ public enum PredictionsLoader {
             }
             var image: Int?
             if let text = detection.imageText {
-                image = ambiguousStems.contains(text) ? nil : byStem[text]
+                if text == lastText {
+                    image = lastTextImage
+                } else {
+                    image = ambiguousStems.contains(text) ? nil : byStem[text]
+                    lastText = text
+                    lastTextImage = image
+                }
             } else {
                 image = dataset.format == .coco ? byId[detection.imageId] : byNumericStem[detection.imageId]
             }
@@ -206,24 +292,41 @@ public enum PredictionsLoader {
                 continue
             }
             matchedCount += 1
-            let record = dataset.images[image]
             guard let score = detection.score, score >= 0, score <= 1 else {
-                report(index, "score \(detection.score ?? .nan) is outside 0–1", image: record.path)
+                report(index, "score \(detection.score ?? .nan) is outside 0–1", image: dataset.images[image].path)
                 continue
             }
             guard detection.width >= 0, detection.height >= 0 else {
-                report(index, "bbox size \(detection.width)×\(detection.height) is negative", image: record.path)
+                report(index, "bbox size \(detection.width)×\(detection.height) is negative", image: dataset.images[image].path)
                 continue
             }
             guard let classId = Int32(exactly: detection.categoryId) else {
-                report(index, "category_id \(detection.categoryId) is too large", image: record.path)
+                report(index, "category_id \(detection.categoryId) is too large", image: dataset.images[image].path)
                 continue
             }
             if dataset.normalizedBoxes { unplaceable += 1; continue }
-            perImage[image].append(PredictionBox(classId: classId, x1: detection.x, y1: detection.y,
-                                                 x2: detection.x + detection.width, y2: detection.y + detection.height,
-                                                 confidence: score))
+            placedImages.append(Int32(image))
+            placed.append(PredictionBox(classId: classId, x1: detection.x, y1: detection.y,
+                                        x2: detection.x + detection.width, y2: detection.y + detection.height,
+                                        confidence: score))
         }
+        // Group by image in file order (a stable counting sort into one flat array).
+        var counts = [Int](repeating: 0, count: dataset.images.count)
+        for image in placedImages { counts[Int(image)] += 1 }
+        var cursor = [Int](repeating: 0, count: dataset.images.count)
+        var offset = 0
+        for index in dataset.images.indices {
+            dataset.images[index].predictionStart = Int32(offset)
+            cursor[index] = offset
+            offset += counts[index]
+            dataset.images[index].predictionEnd = Int32(offset)
+        }
+        var flat = placed
+        for (k, image) in placedImages.enumerated() {
+            flat[cursor[Int(image)]] = placed[k]
+            cursor[Int(image)] += 1
+        }
+        dataset.predictions = flat
         if document.annotationCount > 0 && matchedCount == 0 && unknownCount > 0 {
             throw LoadError("\(json.display): none of its \(unknownCount) detections refers to an image of the dataset (image_id \(unknownIds.joined(separator: ", ")))")
         }
@@ -241,4 +344,13 @@ public enum PredictionsLoader {
         }
         dataset.issues += issues
     }
+}
+
+/// A file-name stem as a dictionary key, hashed as one buffer (ArraySlice's own hashing
+/// combines byte by byte, which made pairing 100k+ files by name a visible cost).
+private struct StemKey: Hashable {
+    let bytes: ArraySlice<UInt8>
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+    static func == (a: StemKey, b: StemKey) -> Bool { a.bytes.elementsEqual(b.bytes) }
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }

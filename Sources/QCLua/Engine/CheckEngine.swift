@@ -48,8 +48,8 @@ public enum CheckEngine {
         let params = try ParamResolver.resolve(rules: loaded, config: config, knownIds: pack.rules.map {
             URL(fileURLWithPath: $0.path).deletingPathExtension().lastPathComponent })
         let minRun = params["split_leakage"]?.first { $0.name == "min_run" }?.value.asInt ?? 3
-        let groupKeys = try GroupKeys.compute(dataset: dataset, config: config, minRun: Int(minRun))
-        let data = RunData(dataset: dataset, groupKeys: groupKeys, today: options.today)
+        let groupKeys = try PhaseTimer.measure("group keys") { () throws(EngineError) in try GroupKeys.compute(dataset: dataset, config: config, minRun: Int(minRun)) }
+        let data = PhaseTimer.measure("run data") { RunData(dataset: dataset, groupKeys: groupKeys, today: options.today) }
 
         // Decide which rules run; the others are reported as skipped with the reason.
         var results = [CheckResult?](repeating: nil, count: loaded.count)
@@ -91,11 +91,14 @@ public enum CheckEngine {
                 lock.unlock()
                 guard k < toRun.count else { return }
                 let i = toRun[k]
+                let started = PhaseTimer.now()
                 let result = rules[i].execute(context: contexts[i]!, params: params[rules[i].definition.id] ?? [])
+                PhaseTimer.report("rule \(rules[i].definition.id)", since: started)
                 lock.lock(); results[i] = result; lock.unlock()
             }
         }
 
+        var t0 = PhaseTimer.now()
         var checks: [CheckResult] = []
         var findings: [Finding] = orphanIssues
         for (i, rule) in loaded.enumerated() {
@@ -114,8 +117,11 @@ public enum CheckEngine {
             checks.append(result)
         }
         checks += loadFailures
+        PhaseTimer.report("findings: collect", since: t0); t0 = PhaseTimer.now()
         FindingIdentity.assign(&findings)
+        PhaseTimer.report("findings: identity", since: t0); t0 = PhaseTimer.now()
         FindingIdentity.sort(&findings, checkOrder: RulePack.checkOrder)
+        PhaseTimer.report("findings: sort", since: t0)
         let hadErrors = checks.contains { $0.status == .error }
         let blocking: Set<CheckResult.Status> = options.strict ? [.fail, .error, .warn] : [.fail, .error]
         let ready = !checks.contains { blocking.contains($0.status) }

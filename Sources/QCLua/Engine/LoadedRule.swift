@@ -39,7 +39,7 @@ final class LoadedRule {
                     guard i < box.functions.count else {
                         return .failure(NativeError(message: "\(binding.name): the dataset is only available inside run()"))
                     }
-                    return box.functions[i](args)
+                    return PhaseTimer.measureSlow("rule \(id) \(binding.name)") { box.functions[i](args) }
                 })
             }
             let returned = try sandbox.run(source: source.text, chunkName: source.displayName)

@@ -48,12 +48,13 @@ public enum CheckPipeline {
         options.onlySplit = request.split
         options.progress = request.progress
         var dataset: Dataset
-        do { dataset = try DatasetLoader.load(request.datasetPath, options: options) }
+        do { dataset = try PhaseTimer.measure("load") { () throws(LoadError) in try DatasetLoader.load(request.datasetPath, options: options) } }
         catch { throw .input(error.description) }
         var predictionsSHA: String?
         if let p = request.predictionsPath {
-            do { try PredictionsLoader.attach(p, to: &dataset) } catch { throw .input(error.description) }
-            predictionsSHA = fileTreeSHA256(p)
+            do { try PhaseTimer.measure("predictions") { () throws(LoadError) in try PredictionsLoader.attach(p, to: &dataset) } }
+            catch { throw .input(error.description) }
+            predictionsSHA = dataset.predictionsDigest
         }
 
         var config = ProjectConfig()
@@ -69,9 +70,9 @@ public enum CheckPipeline {
             }
             let pack = try RulePack.load(directories: [defaultDir] + request.extraRuleDirectories,
                                          extraRuleFiles: config.ruleFiles)
-            let outcome = try CheckEngine.run(dataset: dataset, pack: pack, config: config, options: request.engine)
-            let document = makeDocument(dataset: dataset, outcome: outcome, pack: pack, config: config,
-                                        predictionsSHA: predictionsSHA)
+            let outcome = try PhaseTimer.measure("checks") { () throws(EngineError) in try CheckEngine.run(dataset: dataset, pack: pack, config: config, options: request.engine) }
+            let document = PhaseTimer.measure("findings document") { makeDocument(dataset: dataset, outcome: outcome, pack: pack, config: config,
+                                        predictionsSHA: predictionsSHA) }
             return Result(dataset: dataset, outcome: outcome, document: document, pack: pack, config: config)
         } catch {
             throw .engine(error)
@@ -97,42 +98,5 @@ public enum CheckPipeline {
             datasetName: ds.name, datasetRoot: ds.root, datasetFormat: ds.format.rawValue,
             fingerprint: ds.fingerprint(), images: ds.images.count, labels: ds.boxes.count,
             backgroundImages: histogram.total.backgroundImages, perClass: perClass, checks: outcome.checks, findings: outcome.findings)
-    }
-
-    /// `predictions_sha256`: SHA-256 over a manifest of the predictions — one line per
-    /// file, "relative path NUL xxh3-128 of its bytes", sorted by path. Hashing each file
-    /// with xxh3 in parallel keeps this to a fraction of a second for 100k+ txt files,
-    /// where a single-threaded SHA-256 over every byte took seconds.
-    static func fileTreeSHA256(_ path: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) -> String? {
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDir) else { return nil }
-        let files: [String]
-        if isDir.boolValue {
-            files = ((try? fm.subpathsOfDirectory(atPath: path)) ?? []).filter { rel in
-                var sub: ObjCBool = false
-                return fm.fileExists(atPath: "\(path)/\(rel)", isDirectory: &sub) && !sub.boolValue
-            }.sorted()
-        } else {
-            files = [""]
-        }
-        var digests = [String?](repeating: nil, count: files.count)
-        let workers = max(1, min(jobs, files.count))
-        digests.withUnsafeMutableBufferPointer { out in
-            let out = out
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = w
-                while i < files.count {
-                    let full = files[i].isEmpty ? path : "\(path)/\(files[i])"
-                    out[i] = try? ContentHash.fileXXH3_128(path: full)
-                    i += workers
-                }
-            }
-        }
-        var manifest = SHA256Text()
-        for (rel, digest) in zip(files, digests) {
-            manifest.update(Array("\(rel)\u{0}\(digest ?? "unreadable")\n".utf8))
-        }
-        return manifest.finalizeHex()
     }
 }
