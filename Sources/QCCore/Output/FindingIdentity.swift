@@ -29,15 +29,32 @@ public enum FindingIdentity {
     public static func sort(_ findings: inout [Finding], checkOrder: [String]) {
         var rank: [String: Int] = [:]
         for (i, c) in checkOrder.enumerated() { rank[c] = i }
-        findings.sort { a, b in
-            let ra = rank[a.check] ?? Int.max, rb = rank[b.check] ?? Int.max
-            if ra != rb { return ra < rb }
-            if a.check != b.check { return a.check < b.check }
-            let sa = a.score ?? -1, sb = b.score ?? -1
-            if sa != sb { return sa > sb }
-            let ia = a.image ?? "", ib = b.image ?? ""
-            if ia != ib { return ia < ib }
-            return a.id < b.id
+        // Sort indices over precomputed keys, then permute once: comparing and moving
+        // whole Findings (a dozen reference-counted fields) cost ~10x more at 30k findings.
+        let keys = findings.map { f in
+            SortKey(rank: rank[f.check] ?? Int.max, check: f.check, score: f.score ?? -1,
+                    image: f.image ?? "", id: f.id)
+        }
+        var order = Array(findings.indices)
+        keys.withUnsafeBufferPointer { k in
+            order.sort { a, b in k[a].precedes(k[b]) }
+        }
+        findings = order.map { findings[$0] }
+    }
+
+    private struct SortKey {
+        var rank: Int
+        var check: String
+        var score: Double
+        var image: String
+        var id: String
+
+        func precedes(_ o: SortKey) -> Bool {
+            if rank != o.rank { return rank < o.rank }
+            if check != o.check { return check < o.check }
+            if score != o.score { return score > o.score }
+            if image != o.image { return image < o.image }
+            return id < o.id
         }
     }
 
