@@ -125,8 +125,41 @@ final class JPEGDecoder {
 }
 
 extension JPEGDecoder {
-    /// Baseline JPEG from gray (1 channel), RGB (3) or CMYK (4) pixels: tests build their
-    /// inputs with the same library that decodes them.
+    /// Stored (not yet EXIF-oriented) RGB pixels, DCT-scaled so each side is ≥
+    /// min(targetSide, stored side): the input of a gallery thumbnail. Unlike `decode`,
+    /// libjpeg's damage warnings are accepted — a thumbnail with a grey band still shows
+    /// the reviewer the picture, and the input check reports the damage anyway. CMYK
+    /// files, rare in training sets, come out as gray.
+    func decodeRGB(_ bytes: UnsafeRawBufferPointer, targetSide: Int, maxPixels: Int) -> Result<RGBImage, DecodeError> {
+        guard let handle else { return .failure(DecodeError(.corrupt, "libturbojpeg could not start a decoder")) }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 2 else {
+            return .failure(DecodeError(.truncated, "JPEG file has no image data"))
+        }
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        if tjDecompressHeader3(handle, base, UInt(bytes.count), &width, &height, &subsampling, &colorspace) != 0 {
+            return .failure(DecodeError(.corrupt, "JPEG header is unreadable: \(errorText())"))
+        }
+        if let refusal = DecodeLimits.refusal(format: "JPEG", width: Int(width), height: Int(height), maxPixels: maxPixels) {
+            return .failure(refusal)
+        }
+        if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
+            return decode(bytes, targetSide: targetSide, maxPixels: maxPixels).map(RGBImage.init(gray:))
+        }
+        let factor = Self.scalingFactor(width: Int(width), height: Int(height), targetSide: targetSide)
+        let outWidth = Int(Self.scaled(width, factor)), outHeight = Int(Self.scaled(height, factor))
+        var pixels = [UInt8](repeating: 0, count: outWidth * outHeight * 3)
+        let status = pixels.withUnsafeMutableBufferPointer {
+            tjDecompress2(handle, base, UInt(bytes.count), $0.baseAddress, Int32(outWidth), 0, Int32(outHeight),
+                          Int32(TJPF_RGB.rawValue), 0)
+        }
+        if status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
+            return .failure(DecodeError(.corrupt, "JPEG data is corrupt: \(errorText())"))
+        }
+        return .success(RGBImage(width: outWidth, height: outHeight, pixels: pixels))
+    }
+
+    /// Baseline JPEG from gray (1 channel), RGB (3) or CMYK (4) pixels: gallery
+    /// thumbnails, and test inputs built with the same library that decodes them.
     static func encode(pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int = 90) -> [UInt8] {
         precondition([1, 3, 4].contains(channels) && pixels.count == width * height * channels)
         guard let compressor = tjInitCompress() else { return [] }

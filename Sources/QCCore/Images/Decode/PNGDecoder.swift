@@ -41,6 +41,29 @@ enum PNGDecoder {
 }
 
 extension PNGDecoder {
+    /// RGB (alpha composited on white, as viewers show it), reduced by area averaging so
+    /// each side is ≥ min(targetSide, side): the input of a gallery thumbnail.
+    static func decodeRGB(_ bytes: UnsafeRawBufferPointer, targetSide: Int, maxPixels: Int) -> Result<RGBImage, DecodeError> {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        defer { png_image_free(&image) }
+        guard png_image_begin_read_from_memory(&image, bytes.baseAddress, bytes.count) != 0 else {
+            return .failure(failure(&image, looksTruncated: false))
+        }
+        let width = Int(image.width), height = Int(image.height)
+        if let refusal = DecodeLimits.refusal(format: "PNG", width: width, height: height, maxPixels: maxPixels) {
+            return .failure(refusal)
+        }
+        image.format = UInt32(PNG_FORMAT_RGB)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        var white = png_color(red: 255, green: 255, blue: 255)
+        let finished = pixels.withUnsafeMutableBytes {
+            png_image_finish_read(&image, &white, $0.baseAddress, 0, nil)
+        }
+        guard finished != 0 else { return .failure(failure(&image, looksTruncated: false)) }
+        return .success(RGBImage(width: width, height: height, pixels: pixels).reduced(toAtLeast: targetSide))
+    }
+
     /// 8-bit gray (1 channel) or RGB (3 channels) PNG, for tests.
     static func encode(pixels: [UInt8], width: Int, height: Int, channels: Int) -> [UInt8] {
         var image = png_image()

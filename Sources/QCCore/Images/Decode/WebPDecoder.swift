@@ -65,6 +65,42 @@ enum WebPDecoder {
 }
 
 extension WebPDecoder {
+    /// RGB, scaled by libwebp while decoding so each side is ≥ min(targetSide, side):
+    /// the input of a gallery thumbnail.
+    static func decodeRGB(_ bytes: UnsafeRawBufferPointer, targetSide: Int, maxPixels: Int) -> Result<RGBImage, DecodeError> {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            return .failure(DecodeError(.empty, "WebP file is empty"))
+        }
+        var config = WebPDecoderConfig()
+        guard WebPInitDecoderConfig(&config) != 0 else {
+            return .failure(DecodeError(.corrupt, "libwebp could not start a decoder (version mismatch)"))
+        }
+        let featureStatus = WebPGetFeatures(base, bytes.count, &config.input)
+        guard featureStatus == VP8_STATUS_OK else { return .failure(failure(featureStatus, looksTruncated: false)) }
+        let width = Int(config.input.width), height = Int(config.input.height)
+        if let refusal = DecodeLimits.refusal(format: "WebP", width: width, height: height, maxPixels: maxPixels) {
+            return .failure(refusal)
+        }
+        let (outWidth, outHeight) = GrayResize.reducedSize(width: width, height: height, targetSide: targetSide)
+        if outWidth != width || outHeight != height {
+            config.options.use_scaling = 1
+            config.options.scaled_width = Int32(outWidth)
+            config.options.scaled_height = Int32(outHeight)
+        }
+        config.output.colorspace = MODE_RGB
+        let status = WebPDecode(base, bytes.count, &config)
+        defer { WebPFreeDecBuffer(&config.output) }
+        guard status == VP8_STATUS_OK, let rgb = config.output.u.RGBA.rgba else {
+            return .failure(failure(status, looksTruncated: false))
+        }
+        let stride = Int(config.output.u.RGBA.stride)
+        var pixels = [UInt8](repeating: 0, count: outWidth * outHeight * 3)
+        for y in 0..<outHeight {
+            for x in 0..<outWidth * 3 { pixels[y * outWidth * 3 + x] = rgb[y * stride + x] }
+        }
+        return .success(RGBImage(width: outWidth, height: outHeight, pixels: pixels))
+    }
+
     /// Lossy (quality 0–100) or lossless WebP from RGB pixels, for tests.
     static func encode(rgb: [UInt8], width: Int, height: Int, quality: Float? = 80) -> [UInt8] {
         var output: UnsafeMutablePointer<UInt8>?
