@@ -28,6 +28,12 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "A previous findings.json: findings it already had are accepted; only new ones count.")
     var baseline: String?
 
+    @Option(name: .long, help: "A reviewed audit sheet (audit.csv of `qcpass sample`): its verdicts go into the reports.")
+    var audit: String?
+
+    @Flag(name: .long, help: "report.html without thumbnails: boxes drawn on blank frames.")
+    var noImages = false
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -64,17 +70,24 @@ struct CheckCommand: ParsableCommand {
             printError("qcpass: --out \(outDir) is inside the dataset folder; qcpass never writes into a dataset")
             throw ExitCode(ExitStatus.error)
         }
+        var document = result.document
+        if let audit {
+            do { try AuditOption.fold(sheetPath: audit, into: &document, result: result) } catch {
+                printError("qcpass: --audit \(error)")
+                throw ExitCode(ExitStatus.error)
+            }
+        }
         var exitCode = result.outcome.hadRuleErrors ? ExitStatus.error
                      : (result.outcome.ready ? ExitStatus.ready : ExitStatus.notReady)
         do {
-            try AtomicFile.write(result.document.encoded(), to: "\(outDir)/findings.json")
+            try AtomicFile.write(document.encoded(), to: "\(outDir)/findings.json")
             if let junit {
-                try AtomicFile.write(JUnitReport.render(result.document, strict: strict),
+                try AtomicFile.write(JUnitReport.render(document, strict: strict),
                                      to: URL(fileURLWithPath: junit).standardizedFileURL.path)
             }
             if let template = result.pack.reportTemplate {
                 do {
-                    let md = try ReportRenderer.renderMarkdown(result.document, template: template,
+                    let md = try ReportRenderer.renderMarkdown(document, template: template,
                                                                date: request.engine.today, reviewer: reviewer,
                                                                limits: request.engine.limits)
                     try AtomicFile.write(md, to: "\(outDir)/report.md")
@@ -83,6 +96,8 @@ struct CheckCommand: ParsableCommand {
                     exitCode = ExitStatus.error
                 }
             }
+            try ReportHTML.write(document, dataset: result.dataset, date: request.engine.today, reviewer: reviewer,
+                                 options: .init(outDir: outDir, images: !noImages, jobs: request.engine.jobs))
         } catch {
             printError("qcpass: \(error)")
             throw ExitCode(ExitStatus.error)

@@ -63,7 +63,7 @@ enum TerminalSummary {
             let why = blocking.isEmpty ? "warnings block readiness (--strict)" : blocking.joined(separator: ", ")
             lines.append(paint("Ready to train: no — \(why)", "31"))
         }
-        lines.append("Report: \(outDir)/report.md · findings: \(outDir)/findings.json")
+        lines.append("Report: \(outDir)/report.md, report.html · findings: \(outDir)/findings.json")
         return lines.joined(separator: "\n")
     }
 }

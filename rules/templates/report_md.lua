@@ -1,11 +1,40 @@
 -- The one-page QC report (report.md), in the format of the QC guide: dataset, audit
 -- date, totals, background share, per-class instances, checks, ready to train, plus
 -- provenance. A project can replace this file (--rules DIR/templates/report_md.lua).
--- `r` is the run: r.dataset, r.date, r.summary, r.checks, r.ready, r.tool, r.top_images.
+-- `r` is the run: r.dataset, r.date, r.summary, r.checks, r.ready, r.tool, r.top_images,
+-- and r.audit when `check --audit SHEET` folded in a reviewed sample: sampled, reviewed,
+-- verdicts[verdict], box_corrections, checks = { {check, flagged_reviewed, confirmed, precision} }.
 local function thousands(n)
   local s = tostring(math.floor(n))
   local out = s:reverse():gsub("(%d%d%d)", "%1,"):reverse()
   return (out:gsub("^,", ""))
+end
+
+-- "Visual audit: 120 images sampled, 4 mislabeled (3.3%)", then the other problems found
+-- and, per check, the share of its flagged images the reviewer confirmed.
+local function audit_lines(a)
+  if not a then
+    return { "Visual audit: not recorded (`qcpass sample`, review gallery.html, then `qcpass check --audit audit.csv`)" }
+  end
+  local mislabeled = a.verdicts.mislabeled or 0
+  local line = string.format("Visual audit: %d images sampled, %d mislabeled (%.1f%%)", a.sampled, mislabeled,
+    a.sampled > 0 and mislabeled / a.sampled * 100 or 0)
+  local others = {}
+  for _, v in ipairs({ "missing_labels", "bad_box", "duplicate", "other" }) do
+    local n = a.verdicts[v] or 0
+    if n > 0 then others[#others + 1] = string.format("%d %s", n, (v:gsub("_", " "))) end
+  end
+  if #others > 0 then line = line .. ", " .. table.concat(others, ", ") end
+  if a.reviewed < a.sampled then line = line .. string.format("; %d not reviewed yet", a.sampled - a.reviewed) end
+  local out = { line .. "." }
+  if #a.checks > 0 then
+    local parts = {}
+    for _, c in ipairs(a.checks) do
+      parts[#parts + 1] = string.format("%s %d/%d", c.check, c.confirmed, c.flagged_reviewed)
+    end
+    out[#out + 1] = "Audit-confirmed flags per check: " .. table.concat(parts, ", ")
+  end
+  return out
 end
 
 local function check_line(c)
@@ -40,6 +69,8 @@ return function(r)
     add(string.format("- %s %s", c.name, thousands(c.instances)))
   end
   if hidden > 0 then add(string.format("- … %d more classes (the smallest ten are listed)", hidden)) end
+  add("")
+  for _, line in ipairs(audit_lines(r.audit)) do add(line) end
   add("")
   add("Checks:")
   for _, c in ipairs(r.checks) do add(check_line(c)) end

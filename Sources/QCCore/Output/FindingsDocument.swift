@@ -35,6 +35,8 @@ public struct FindingsDocument: Sendable {
     public var perClass: [ClassCount]
     public var checks: [CheckResult]
     public var findings: [Finding]
+    /// The folded audit sheet (`check --audit`); written only when present.
+    public var audit: AuditSummary?
 
     public init(ready: Bool, tool: Tool, datasetName: String, datasetRoot: String, datasetFormat: String,
                 fingerprint: String, images: Int, labels: Int, backgroundImages: Int,
@@ -82,6 +84,7 @@ public struct FindingsDocument: Sendable {
         w.key("findings"); w.beginArray()
         for f in findings { Self.write(finding: f, to: &w) }
         w.endArray()
+        if let audit { w.key("audit"); audit.write(to: &w) }
         w.endObject()
         var out = w.bytes
         out.append(UInt8(ascii: "\n"))

@@ -45,8 +45,7 @@ public enum CheckEngine {
                 loadFailures.append(r)
             }
         }
-        let params = try ParamResolver.resolve(rules: loaded, config: config, knownIds: pack.rules.map {
-            URL(fileURLWithPath: $0.path).deletingPathExtension().lastPathComponent })
+        let params = try ParamResolver.resolve(rules: loaded, config: config, knownIds: pack.configurableIds)
         let minRun = params["split_leakage"]?.first { $0.name == "min_run" }?.value.asInt ?? 3
         let groupKeys = try PhaseTimer.measure("group keys") { () throws(EngineError) in try GroupKeys.compute(dataset: dataset, config: config, minRun: Int(minRun)) }
         let data = PhaseTimer.measure("run data") { RunData(dataset: dataset, groupKeys: groupKeys, today: options.today) }

@@ -12,7 +12,8 @@ public enum ConfigTemplate {
           params = {
 
         """
-        for d in try RuleCatalog.definitions(pack: pack) where !d.params.isEmpty {
+        let audit = try RuleCatalog.auditDefinition(pack: pack).map { [$0] } ?? []
+        for d in try RuleCatalog.definitions(pack: pack) + audit where !d.params.isEmpty {
             out += "    -- \(d.title): \(d.description)\n"
             out += "    \(d.id) = {\n"
             for (name, value) in d.params {

@@ -15,10 +15,20 @@ public enum RuleCatalog {
         return out
     }
 
+    /// The audit rule (`audit/sample.lua`), whose params are tuned like a check's.
+    public static func auditDefinition(pack: RulePack) throws(EngineError) -> RuleDefinition? {
+        guard let source = pack.auditRule else { return nil }
+        var options = CheckEngine.Options()
+        options.limits = LuaSandbox.Limits(memoryBytes: 64 << 20, timeoutSeconds: 10)
+        return try LoadedRule.load(source: source, id: AuditSampling.ruleId, pack: pack, options: options).definition
+    }
+
     public static func describe(pack: RulePack) throws(EngineError) -> String {
         var lines: [String] = []
-        for d in try definitions(pack: pack) {
-            lines.append("\(d.id) — \(d.title)  [\(d.source.displayName)]")
+        let audit = try auditDefinition(pack: pack)
+        for d in try definitions(pack: pack) + (audit.map { [$0] } ?? []) {
+            let role = d.id == audit?.id && d.source.path == audit?.source.path ? "  (qcpass sample, not a check)" : ""
+            lines.append("\(d.id) — \(d.title)  [\(d.source.displayName)]\(role)")
             lines.append("    \(d.description)")
             for (name, value) in d.params {
                 lines.append("    \(name) = \(literal(value))")

@@ -13,6 +13,9 @@ public struct RulePack: Sendable {
     public var libDirectories: [String]
     /// The report template (report.md) of the most specific pack that has one.
     public var reportTemplate: RuleSource?
+    /// `audit/sample.lua` of the most specific pack that has one: the audit's bucket
+    /// sizes and edge cases (`qcpass sample`). Not a check: `check` never runs it.
+    public var auditRule: RuleSource?
     /// sha256 over every file's display name and text, for the findings' provenance.
     public var sha256: String
 
@@ -23,6 +26,7 @@ public struct RulePack: Sendable {
         var order: [String] = []
         var libs: [String] = []
         var template: RuleSource?
+        var audit: RuleSource?
         for dir in directories {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -43,6 +47,10 @@ public struct RulePack: Sendable {
             if FileManager.default.fileExists(atPath: tpl) {
                 template = try RuleSource.read(path: tpl, displayName: "\(packName)/templates/report_md.lua")
             }
+            let sampler = "\(dir)/audit/\(AuditSampling.ruleId).lua"
+            if FileManager.default.fileExists(atPath: sampler) {
+                audit = try RuleSource.read(path: sampler, displayName: "\(packName)/audit/\(AuditSampling.ruleId).lua")
+            }
         }
         for path in extraRuleFiles {
             let name = URL(fileURLWithPath: path).lastPathComponent
@@ -57,9 +65,16 @@ public struct RulePack: Sendable {
         }
         var all = ordered.compactMap { byId[$0] }
         if let template { all.append(template) }
+        if let audit { all.append(audit) }
         let digest = SHA256Text.hex(all.map { "\($0.displayName)\u{0}\($0.text)" }.joined(separator: "\u{0}"))
         return RulePack(rules: ordered.compactMap { byId[$0] }, libDirectories: libs,
-                        reportTemplate: template, sha256: digest)
+                        reportTemplate: template, auditRule: audit, sha256: digest)
+    }
+
+    /// Ids a project config may name in `params`: the checks and the audit rule.
+    public var configurableIds: [String] {
+        rules.map { URL(fileURLWithPath: $0.path).deletingPathExtension().lastPathComponent }
+            + (auditRule == nil ? [] : [AuditSampling.ruleId])
     }
 
     /// The default pack: `$QCPASS_RULES`, else the nearest `rules/` folder holding

@@ -54,7 +54,24 @@ public enum ReportRenderer {
             })),
         ]
         if let reviewer { fields.append(("reviewer", .str(reviewer))) }
+        if let audit = doc.audit { fields.append(("audit", value(audit))) }
         return .record(fields)
+    }
+
+    /// `r.audit` (only with `check --audit`): counts of the reviewed sample and, per
+    /// check, how many of its flagged, reviewed images the reviewer confirmed.
+    static func value(_ a: AuditSummary) -> LuaValue {
+        .record([
+            ("sheet", .str(a.sheet)), ("sampled", .integer(a.sampled)), ("reviewed", .integer(a.reviewed)),
+            ("verdicts", .record(a.verdicts.map { ($0.verdict, LuaValue.integer($0.images)) })),
+            ("box_corrections", .integer(a.boxCorrections)),
+            ("checks", .list(a.perCheck.map { c in
+                var f: [(String, LuaValue)] = [("check", .str(c.check)), ("flagged_reviewed", .integer(c.flaggedReviewed)),
+                                               ("confirmed", .integer(c.confirmed))]
+                if let p = c.precision { f.append(("precision", .num(p))) }
+                return .record(f)
+            })),
+        ])
     }
 }
 
