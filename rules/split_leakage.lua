@@ -13,8 +13,9 @@
 -- differs by a factor — each only with enough boxes to mean anything, and only when
 -- sampling noise cannot explain it (chi-square test of the class counts; for sizes, the
 -- median difference against its standard error from the quartiles).
--- Pixel-identical images across splits (`cross_split_duplicate`) need image hashes and
--- are not checked by this version of the rule.
+-- `cross_split_duplicate`: an exact or near-duplicate (pHash within `near_radius`) of an
+-- image of another split; the copy outside the reference split is the one reported (and
+-- counted in the leaked share), with its copies as `related`.
 -- Upper tail of the standard normal (Abramowitz & Stegun 26.2.17, error < 7.5e-8).
 local function normal_sf(z)
   if z < 0 then return 1 - normal_sf(-z) end
@@ -44,8 +45,10 @@ end
 return {
   id = "split_leakage",
   title = "Split leakage",
-  description = "Group keys (scene, camera|day, EXIF, frame runs) spanning splits; class and box-size shift between splits.",
+  description = "Group keys (scene, camera|day, EXIF, frame runs) and duplicate images spanning splits; class and box-size shift between splits.",
+  needs = { "image_hashes" },
   params = {
+    near_radius = 10,        -- pHash bits within which an image of another split counts as a copy
     min_run = 3,             -- consecutive frame numbers that make a file-name stem a group (default key)
     reference_split = "train", -- splits are compared with this one (else the largest)
     leak_severity = "error",
@@ -57,7 +60,7 @@ return {
     size_min_boxes = 50,     -- ... with this many boxes of the class in both splits
   },
   examples = {
-    { dataset = "samples/yolo_forklift", expect = { status = "fail", kinds = { "group_leak" }, findings = 1 } },
+    { dataset = "samples/yolo_forklift", expect = { status = "fail", kinds = { "group_leak", "cross_split_duplicate" }, findings = 2 } },
     { dataset = "samples/clean_yolo", expect = { status = "pass", findings = 0 } },
     { dataset = "samples/coco_forklift", expect = { status = "pass", findings = 0 } },
   },
@@ -91,11 +94,57 @@ return {
           describe_key(grp.key), table.concat(spread, " and "), grp.key:match("^scene:") and "scene" or "group"),
       }
     end
+    -- cross_split_duplicate
+    local leaking_keys = {}
+    for _, grp in ipairs(g.leaking) do leaking_keys[grp.key] = true end
+    local flagged, pixel_only, cross = {}, {}, 0
+    local function check_copies(groups, exact)
+      for _, dg in ipairs(groups) do
+        if #dg.splits > 1 then
+          local imgs, distance = {}, {}
+          for k, i in ipairs(dg.images) do imgs[k] = qc.image(i); distance[i] = dg.distances[k] end
+          local keep = qc.image(dg.keep)
+          local all_eval = true
+          for _, img in ipairs(imgs) do if img.split == ref then all_eval = false end end
+          for _, img in ipairs(imgs) do
+            local report = (all_eval and img.split ~= keep.split) or (not all_eval and img.split ~= ref)
+            if report and not flagged[img.index] then
+              flagged[img.index] = true
+              cross = cross + 1
+              local related, where = {}, {}
+              for _, other in ipairs(imgs) do
+                if other.split ~= img.split then
+                  related[#related + 1] = other.index
+                  where[other.split] = true
+                end
+              end
+              local names = {}
+              for _, s in ipairs(ds.splits) do if where[s] then names[#names + 1] = s end end
+              if not (img.group and leaking_keys[img.group]) then
+                pixel_only[img.split] = (pixel_only[img.split] or 0) + 1
+              end
+              emit {
+                kind = "cross_split_duplicate", severity = p.leak_severity, image = img.index, related = related,
+                score = exact and 1 or (1 - 0.5 * distance[img.index] / (p.near_radius + 1)),
+                suggestion = { action = "drop_image", keep = keep.path },
+                message = string.format("%s of %s in %s: the model would be evaluated on a picture it trained on; drop this copy or keep the group in one split",
+                  exact and "byte-identical copy" or string.format("near-duplicate (pHash %d bits apart)", distance[img.index]),
+                  qc.image(related[1]).path, table.concat(names, " and ")),
+              }
+            end
+          end
+        end
+      end
+    end
+    check_copies(qc.dupes.exact(), true)
+    check_copies(qc.dupes.near { radius = p.near_radius }, false)
+
     local leak_metrics = {}
     local leak_parts = {}
     for _, s in ipairs(ds.splits) do
-      local n, leaked = g.split_images[s] or 0, g.leaked_images[s] or 0
-      leak_metrics[s] = { images = n, leaked = leaked, share = n > 0 and leaked / n or 0 }
+      local n, leaked = g.split_images[s] or 0, (g.leaked_images[s] or 0) + (pixel_only[s] or 0)
+      leak_metrics[s] = { images = n, leaked = leaked, share = n > 0 and leaked / n or 0,
+                          leaked_by_group = g.leaked_images[s] or 0, leaked_by_duplicate_only = pixel_only[s] or 0 }
       if s ~= ref and leaked > 0 then
         leak_parts[#leak_parts + 1] = string.format("%d of %d %s images (%s)", leaked, n, s, pct(leaked / n))
       end
@@ -201,9 +250,13 @@ return {
     else
       local keys = {}
       for k = 1, math.min(3, #g.leaking) do keys[#keys + 1] = describe_key(g.leaking[k].key) end
-      parts[#parts + 1] = string.format("%d group%s in several splits (%s%s)%s", #g.leaking, #g.leaking == 1 and "" or "s",
-        table.concat(keys, ", "), #g.leaking > 3 and ", …" or "",
-        #leak_parts > 0 and (": " .. table.concat(leak_parts, ", ") .. " share a group with " .. ref) or "")
+      parts[#parts + 1] = string.format("%d group%s in several splits (%s%s)", #g.leaking, #g.leaking == 1 and "" or "s",
+        table.concat(keys, ", "), #g.leaking > 3 and ", …" or "")
+    end
+    parts[#parts + 1] = cross == 0 and "no duplicate image across splits"
+      or string.format("%d image%s duplicated across splits", cross, cross == 1 and "" or "s")
+    if #leak_parts > 0 then
+      parts[#parts + 1] = table.concat(leak_parts, ", ") .. " leak (same group or picture as another split)"
     end
     if shifted > 0 then
       parts[#parts + 1] = string.format("%d distribution shift%s", shifted, shifted == 1 and "" or "s")
@@ -215,8 +268,9 @@ return {
       parts[#parts + 1] = "no clear class or size shift"
     end
     return {
-      message = table.concat(parts, "; ") .. " [checked: group_leak, distribution_shift; cross_split_duplicate needs image hashes]",
+      message = table.concat(parts, "; ") .. " [checked: group_leak, cross_split_duplicate, distribution_shift]",
       metrics = { groups = g.groups, grouped_images = g.grouped_images, leaking_groups = #g.leaking,
+                  cross_split_duplicates = cross,
                   reference_split = ref, splits = leak_metrics, shift = shift_metrics },
     }
   end,

@@ -405,10 +405,74 @@ def make_yolo_forklift(root, planted):
     leak = sorted("images/%s/%s.jpg" % (im["split"], im["name"]) for im in images if im["scene"] == "dock_b")
     planted.append({"dataset": "yolo_forklift", "check": "split_leakage", "kind": "group_leak",
                     "note": "scene dock_b (cam6, 2026-03-05): 4 train + 3 val pictures", "images": leak})
-    planted.append({"dataset": "yolo_forklift", "check": "duplicates", "kind": "near_duplicate/static_frames",
-                    "note": "cam1_000101..000104: one scene, objects shifted 2 px per frame, same labels but shifted",
+    planted.append({"dataset": "yolo_forklift", "check": "duplicates", "kind": "static_frames",
+                    "note": "cam1_000101..000104: one scene, objects shifted 2 px per frame; a run of 4 unchanged frames",
                     "images": ["images/train/cam1_%06d.jpg" % (101 + i) for i in range(4)]})
+    plant_duplicates(root, images, planted)
     return images
+
+
+def plant_duplicates(root, images, planted):
+    """Copies made after every picture is written, from their own random state, so the
+    rest of the sample (and its counts) stays as it was. Backgrounds are copied because
+    they carry no labels; the same-label pair keeps its class counts."""
+    def path(im):
+        return os.path.join(root, "images", im["split"], im["name"] + ".jpg")
+
+    def rel(im):
+        return "images/%s/%s.jpg" % (im["split"], im["name"])
+
+    def backgrounds(split, exclude_scene=None):
+        return sorted((im for im in images if "background" in im and im["split"] == split
+                       and im["scene"] != exclude_scene), key=lambda im: im["name"])
+
+    train_bg = backgrounds("train")
+    # exact: one background picture saved twice under two names
+    original, copy = train_bg[0], train_bg[1]
+    shutil.copyfile(path(original), path(copy))
+    copy["size"] = original["size"]
+    planted.append({"dataset": "yolo_forklift", "check": "duplicates", "kind": "exact_duplicate",
+                    "image": rel(copy), "related": [rel(original)],
+                    "note": "byte-identical copy of %s" % rel(original)})
+    # near: the same picture resized to 80%% and re-encoded at quality 40
+    near = train_bg[2]
+    with Image.open(path(original)) as img:
+        w, h = img.size
+        small = img.resize((w * 4 // 5, h * 4 // 5), Image.LANCZOS)
+    os.remove(path(near))
+    small.save(path(near), "JPEG", quality=40, optimize=False, progressive=False, subsampling=2)
+    near["size"] = small.size
+    planted.append({"dataset": "yolo_forklift", "check": "duplicates", "kind": "near_duplicate",
+                    "image": rel(near), "related": [rel(original)],
+                    "note": "%s resized to 80%% and re-encoded at JPEG quality 40" % rel(original)})
+    # across splits: a val background (outside the leaking dock_b scene) is a train one
+    val_copy, train_original = backgrounds("val", exclude_scene="dock_b")[0], train_bg[3]
+    shutil.copyfile(path(train_original), path(val_copy))
+    val_copy["size"] = train_original["size"]
+    planted.append({"dataset": "yolo_forklift", "check": "split_leakage", "kind": "cross_split_duplicate",
+                    "image": rel(val_copy), "related": [rel(train_original)],
+                    "note": "byte-identical copy of a train picture in val (also an exact_duplicate)"})
+    # same labels, different pixels: a second picture gets the first one's objects at the
+    # same relative places on its own background
+    plain = [im for im in images if im["split"] == "train" and "background" not in im and "planted" not in im
+             and "frame" not in im and not im["name"].startswith("IMG_") and len(im["objects"]) >= 2]
+    pair = next((a, b) for i, a in enumerate(plain) for b in plain[i + 1:]
+                if sorted(k for k, _ in a["objects"]) == sorted(k for k, _ in b["objects"]))
+    first, second = pair
+    (w1, h1), (w2, h2) = first["size"], second["size"]
+    second["objects"] = [(k, (round(b[0] * w2 / w1), round(b[1] * h2 / h1), round(b[2] * w2 / w1), round(b[3] * h2 / h1)))
+                         for k, b in first["objects"]]
+    img = background(random.Random(20261129), w2, h2)
+    d = ImageDraw.Draw(img)
+    for k, b in second["objects"]:
+        draw_object(d, k, b)
+    save_jpeg(img, path(second))
+    second["lines"] = [yolo_line(NAMES.index(k), b, w2, h2) for k, b in second["objects"]]
+    write_text(os.path.join(root, "labels", second["split"], second["name"] + ".txt"), "\n".join(second["lines"]) + "\n")
+    planted.append({"dataset": "yolo_forklift", "check": "duplicates", "kind": "same_labels",
+                    "image": rel(second), "related": [rel(first)],
+                    "note": "%d boxes (%s) at the same relative places as %s, drawn on another background"
+                            % (len(second["objects"]), ", ".join(k for k, _ in second["objects"]), rel(first))})
 
 
 # ----------------------------------------------------------------------------- coco_forklift

@@ -34,6 +34,12 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Time limit per rule, in seconds.")
     var ruleTimeLimit: Double = 600
 
+    @Option(name: .long, help: "Where image hashes are kept between runs (default: $XDG_CACHE_HOME/qcpass, else ~/.cache/qcpass; never inside the dataset).")
+    var cacheDir: String?
+
+    @Flag(name: .long, help: "Hash every image afresh and keep nothing between runs.")
+    var noCache = false
+
     @Flag(name: .long, help: "Print nothing but errors.")
     var quiet = false
 
@@ -41,6 +47,16 @@ struct CommonOptions: ParsableArguments {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if ruleMemoryMb < 16 { throw ValidationError("--rule-memory-mb must be at least 16") }
         if ruleTimeLimit <= 0 { throw ValidationError("--rule-time-limit must be positive") }
+        if noCache && cacheDir != nil { throw ValidationError("--cache-dir and --no-cache exclude each other") }
+    }
+
+    /// DESIGN.md's default cache location, or nil with --no-cache.
+    func cacheDirectory() -> String? {
+        if noCache { return nil }
+        if let cacheDir { return cacheDir }
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/qcpass" }
+        return (env["HOME"] ?? NSHomeDirectory()) + "/.cache/qcpass"
     }
 
     static func idList(_ s: String?) -> Set<String>? {
@@ -55,6 +71,7 @@ struct CommonOptions: ParsableArguments {
         if let jobs { o.jobs = jobs }
         o.limits = LuaSandbox.Limits(memoryBytes: ruleMemoryMb << 20, timeoutSeconds: ruleTimeLimit)
         o.printSink = { line in printError(line) }
+        o.cacheDirectory = cacheDirectory()
         return o
     }
 }

@@ -14,6 +14,12 @@ enum CLI {
         return Bundle.main.bundleURL.appendingPathComponent("qcpass")
     }
 
+    static let testCacheHome: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qcpass-test-cache-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
     struct Run {
         var status: Int32
         var stdout: String
@@ -27,6 +33,8 @@ enum CLI {
         p.arguments = args
         var environment = ProcessInfo.processInfo.environment
         environment["QCPASS_RULES"] = repoRoot.appendingPathComponent("rules").path
+        // Image hashes go to a cache of the test run's own, never the user's ~/.cache.
+        environment["XDG_CACHE_HOME"] = testCacheHome
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         if let cwd { p.currentDirectoryURL = cwd }

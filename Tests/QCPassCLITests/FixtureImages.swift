@@ -1,11 +1,23 @@
 import Foundation
 
-/// Real, decodable PNG files for test datasets (a uniform grey image), written without
-/// any image library: stored (uncompressed) deflate blocks, CRC-32 and Adler-32 by hand.
+/// Real, decodable PNG files for test datasets, written without any image library:
+/// stored (uncompressed) deflate blocks, CRC-32 and Adler-32 by hand. A uniform grey
+/// image, or with a `seed` a blocky pattern of its own, so that pictures of one fixture
+/// are not each other's duplicates.
 enum FixtureImages {
-    static func png(width: Int, height: Int, gray: UInt8 = 128) -> Data {
+    static func png(width: Int, height: Int, gray: UInt8 = 128, seed: UInt64? = nil) -> Data {
         var raw: [UInt8] = []
-        for _ in 0..<height { raw.append(0); raw += [UInt8](repeating: gray, count: width) }
+        var state = seed ?? 0
+        let blocks = (0..<64).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        for y in 0..<height {
+            raw.append(0)
+            for x in 0..<width {
+                raw.append(seed == nil ? gray : blocks[(y * 8 / max(1, height)) * 8 + x * 8 / max(1, width)])
+            }
+        }
         var z: [UInt8] = [0x78, 0x01]
         var offset = 0
         repeat {
@@ -57,7 +69,9 @@ struct YOLOFixture {
     func image(_ rel: String, width: Int = 64, height: Int = 48) throws {
         let url = root.appendingPathComponent(rel)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try FixtureImages.png(width: width, height: height).write(to: url)
+        // Each path its own picture (FNV-1a of the path as the pattern's seed).
+        let seed = rel.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+        try FixtureImages.png(width: width, height: height, seed: seed).write(to: url)
     }
 
     func label(_ rel: String, _ text: String) throws {

@@ -11,6 +11,8 @@ public final class RunData: @unchecked Sendable {
     public let imageIndexByPath: [String: Int]
     /// Today's date "YYYY-MM-DD", for exception expiry (injectable for tests).
     public let today: String
+    /// Every image's hashes, when a selected rule `needs` "image_hashes"; nil otherwise.
+    public let hashes: DatasetHashes?
 
     /// Built on first use (most runs need it once, some never) and shared by all rules.
     public var histogram: ClassHistogram.Report {
@@ -41,8 +43,9 @@ public final class RunData: @unchecked Sendable {
     private var memoSlots: [String: MemoSlot] = [:]
     private let memoLock = NSLock()
 
-    public init(dataset: Dataset, groupKeys: [String?], today: String) {
+    public init(dataset: Dataset, groupKeys: [String?], today: String, hashes: DatasetHashes? = nil) {
         self.dataset = dataset
+        self.hashes = hashes
         self.groupKeys = groupKeys
         self.today = today
         var index: [String: Int] = [:]

@@ -18,6 +18,12 @@ public enum CheckEngine {
         /// Finding ids from a previous findings.json (`--baseline`): known findings are
         /// reported but only new ones decide a check's status.
         public var baseline: Set<String> = []
+        /// Where image hashes persist between runs (nil: hash without a cache). The
+        /// pipeline opens it as `hashCache`, refusing a folder inside the dataset.
+        public var cacheDirectory: String?
+        public var hashCache: HashCache?
+        /// (phase, done, total) for long phases such as hashing.
+        public var progress: (@Sendable (String, Int, Int) -> Void)?
         public init() {}
     }
 
@@ -48,18 +54,11 @@ public enum CheckEngine {
         let params = try ParamResolver.resolve(rules: loaded, config: config, knownIds: pack.configurableIds)
         let minRun = params["split_leakage"]?.first { $0.name == "min_run" }?.value.asInt ?? 3
         let groupKeys = try PhaseTimer.measure("group keys") { () throws(EngineError) in try GroupKeys.compute(dataset: dataset, config: config, minRun: Int(minRun)) }
-        let data = PhaseTimer.measure("run data") { RunData(dataset: dataset, groupKeys: groupKeys, today: options.today) }
-
         // Decide which rules run; the others are reported as skipped with the reason.
         var results = [CheckResult?](repeating: nil, count: loaded.count)
-        var contexts = [RuleContext?](repeating: nil, count: loaded.count)
         var toRun: [Int] = []
         for (i, rule) in loaded.enumerated() {
             let id = rule.definition.id
-            let ctx = RuleContext(data: data, checkId: id,
-                                  severityOverrides: config.severity[id] ?? [:],
-                                  disabledKinds: config.disabled, cap: options.findingCap)
-            contexts[i] = ctx
             if let only = options.only, !only.contains(id) {
                 results[i] = skipped(rule, "not selected (--only)")
             } else if options.skip.contains(id) {
@@ -70,9 +69,31 @@ public enum CheckEngine {
                 toRun.append(i)
             }
         }
+        // Decoding every image is the costliest input: only when a running rule reads it.
+        var hashes: DatasetHashes?
+        if toRun.contains(where: { loaded[$0].definition.needs.contains("image_hashes") }) {
+            let progress = options.progress
+            hashes = PhaseTimer.measure("hashing") {
+                DatasetHashes.compute(dataset, jobs: options.jobs, cache: options.hashCache,
+                                      progress: progress.map { report in { done, total in report("hashing", done, total) } })
+            }
+            do { try options.hashCache?.flush() } catch {
+                options.printSink?("warning: image hashes were not saved: \(error)")
+            }
+        }
+        let data = PhaseTimer.measure("run data") {
+            RunData(dataset: dataset, groupKeys: groupKeys, today: options.today, hashes: hashes)
+        }
+        var contexts = [RuleContext?](repeating: nil, count: loaded.count)
+        for (i, rule) in loaded.enumerated() {
+            let id = rule.definition.id
+            contexts[i] = RuleContext(data: data, checkId: id,
+                                      severityOverrides: config.severity[id] ?? [:],
+                                      disabledKinds: config.disabled, cap: options.findingCap)
+        }
         // Loader findings belong to their check (normally `input`) whatever rule runs.
         var orphanIssues: [Finding] = []
-        for issue in dataset.issues {
+        for issue in dataset.issues + (hashes?.issues(dataset) ?? []) {
             if let i = loaded.firstIndex(where: { $0.definition.id == issue.check }) { contexts[i]!.add(issue) }
             else { orphanIssues.append(issue) }
         }

@@ -18,8 +18,12 @@ public struct RuleDefinition {
     public var examples: [Example]
     public var run: LuaFunctionRef
     public var source: RuleSource
+    /// Costly inputs the rule reads, computed before rules run only when a selected rule
+    /// needs them: "image_hashes" (decode every image once, or take it from the cache).
+    public var needs: Set<String>
 
-    static let knownFields = ["id", "title", "description", "params", "examples", "run"]
+    static let knownFields = ["id", "title", "description", "params", "examples", "run", "needs"]
+    static let knownNeeds = ["image_hashes"]
 
     init(table: LuaTable, source: RuleSource, expectedId: String) throws(EngineError) {
         let place = source.displayName
@@ -72,6 +76,20 @@ public struct RuleDefinition {
             }
         case let other?: throw fail("field 'examples' must be a list (got \(other.typeName))")
         }
+        var needs: Set<String> = []
+        switch table["needs"] {
+        case nil: break
+        case .table(let t)?:
+            guard t.fields.isEmpty else { throw fail("field 'needs' must be a list of strings (\(Self.knownNeeds.joined(separator: ", ")))") }
+            for item in t.array {
+                guard case .string(let need) = item, Self.knownNeeds.contains(need) else {
+                    throw fail("needs: unknown input \(item) (known: \(Self.knownNeeds.joined(separator: ", ")))")
+                }
+                needs.insert(need)
+            }
+        case let other?: throw fail("field 'needs' must be a list (got \(other.typeName))")
+        }
+        self.needs = needs
         self.id = id
         self.title = title
         self.description = description

@@ -57,6 +57,12 @@ public enum CheckPipeline {
             predictionsSHA = dataset.predictionsDigest
         }
 
+        var engine = request.engine
+        engine.progress = engine.progress ?? request.progress
+        if engine.hashCache == nil, let directory = engine.cacheDirectory {
+            engine.hashCache = try openCache(directory, datasetRoot: dataset.root)
+        }
+
         var config = ProjectConfig()
         do throws(EngineError) {
             if let path = ProjectConfig.locate(explicit: request.configPath, datasetDirectory: datasetDirectory(dataset)) {
@@ -70,13 +76,23 @@ public enum CheckPipeline {
             }
             let pack = try RulePack.load(directories: [defaultDir] + request.extraRuleDirectories,
                                          extraRuleFiles: config.ruleFiles)
-            let outcome = try PhaseTimer.measure("checks") { () throws(EngineError) in try CheckEngine.run(dataset: dataset, pack: pack, config: config, options: request.engine) }
+            let outcome = try PhaseTimer.measure("checks") { () throws(EngineError) in try CheckEngine.run(dataset: dataset, pack: pack, config: config, options: engine) }
             let document = PhaseTimer.measure("findings document") { makeDocument(dataset: dataset, outcome: outcome, pack: pack, config: config,
                                         predictionsSHA: predictionsSHA) }
             return Result(dataset: dataset, outcome: outcome, document: document, pack: pack, config: config)
         } catch {
             throw .engine(error)
         }
+    }
+
+    /// The hash cache, refused inside the dataset root: qcpass never writes into a dataset.
+    static func openCache(_ directory: String, datasetRoot: String) throws(Failure) -> HashCache {
+        let cache = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
+        let root = URL(fileURLWithPath: datasetRoot).standardizedFileURL.resolvingSymlinksInPath().path
+        if cache == root || cache.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+            throw .input("\(directory): the cache directory is inside the dataset (\(datasetRoot)); qcpass never writes into a dataset — pass another --cache-dir")
+        }
+        do { return try HashCache(directory: directory) } catch { throw .input(error.description) }
     }
 
     static func datasetDirectory(_ ds: Dataset) -> String {
