@@ -93,4 +93,24 @@ final class DuplicatesTests: XCTestCase {
         let both = try CLI.run(["check", Self.sample, "--no-cache", "--cache-dir", "/tmp/x"])
         XCTAssertEqual(both.status, 2)
     }
+
+    func testReportCarriesTheGuidesDuplicateLeakageBalanceAndExceptionLines() throws {
+        let out = CLI.tempDir()
+        let run = try CLI.run(["check", Self.sample, "--out", out.path, "--cache-dir", CLI.tempDir().path, "--quiet",
+                               "--reviewer", "R. Viewer"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        let lines = report.split(separator: "\n").map(String.init)
+        XCTAssertLessThanOrEqual(lines.count, 60, "one page")
+        for expected in ["Duplicates: 2 exact copies, 1 near copy, 1 image with another's labels, 1 run of static frames (4 images) found, none removed yet",
+                         "Leakage check: 1 group in several splits, 1 picture duplicated across splits",
+                         "Class imbalance: fail — largest/smallest forklift:pallet = 15.0:1",
+                         "Exceptions: none", "Ready to train: no", "Reviewer: R. Viewer",
+                         "Total images: 60 | Total labels: 157", "Background images: 12 (20.0%)"] {
+            XCTAssertTrue(lines.contains(expected), "missing line \(expected):\n\(report)")
+        }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("Audit date: ") && $0.count == "Audit date: 2026-01-01".count }, report)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("Visual audit: ") }, report)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("Provenance: qcpass ") && $0.contains("dataset ") }, report)
+    }
 }

@@ -1,7 +1,8 @@
 -- The one-page QC report (report.md), in the format of the QC guide: dataset, audit
 -- date, totals, background share, per-class instances, checks, ready to train, plus
 -- provenance. A project can replace this file (--rules DIR/templates/report_md.lua).
--- `r` is the run: r.dataset, r.date, r.summary, r.checks, r.ready, r.tool, r.top_images,
+-- `r` is the run: r.dataset, r.date, r.summary, r.checks (each {id, title, status,
+-- message, exception, findings, kinds = {[kind] = count}, metrics}), r.ready, r.tool, r.top_images,
 -- and r.audit when `check --audit SHEET` folded in a reviewed sample: sampled, reviewed,
 -- verdicts[verdict], box_corrections, checks = { {check, flagged_reviewed, confirmed, precision} }.
 local function thousands(n)
@@ -34,6 +35,58 @@ local function audit_lines(a)
     end
     out[#out + 1] = "Audit-confirmed flags per check: " .. table.concat(parts, ", ")
   end
+  return out
+end
+
+local function plural(n, one, many) return string.format("%d %s", n, n == 1 and one or (many or one .. "s")) end
+
+-- The guide's one-line verdicts on duplicates, leakage, class balance and exceptions.
+local function summary_lines(r)
+  local by_id = {}
+  for _, c in ipairs(r.checks) do by_id[c.id] = c end
+  local out = {}
+  local d = by_id.duplicates
+  if d and d.status ~= "skipped" and d.status ~= "error" then
+    local k, parts = d.kinds, {}
+    if (k.exact_duplicate or 0) > 0 then parts[#parts + 1] = plural(k.exact_duplicate, "exact copy", "exact copies") end
+    if (k.near_duplicate or 0) > 0 then parts[#parts + 1] = plural(k.near_duplicate, "near copy", "near copies") end
+    if (k.same_labels or 0) > 0 then parts[#parts + 1] = plural(k.same_labels, "image", "images") .. " with another's labels" end
+    if (k.static_frames or 0) > 0 then
+      local frames = d.metrics and d.metrics.static_images or 0
+      parts[#parts + 1] = plural(k.static_frames, "run") .. " of static frames (" .. frames .. " images)"
+    end
+    out[#out + 1] = "Duplicates: " .. (#parts == 0 and "none found" or (table.concat(parts, ", ") .. " found, none removed yet"))
+  else
+    out[#out + 1] = "Duplicates: not checked"
+  end
+  local l = by_id.split_leakage
+  if l and l.status ~= "skipped" and l.status ~= "error" then
+    local k = l.kinds
+    local groups, copies = k.group_leak or 0, k.cross_split_duplicate or 0
+    local text
+    if groups + copies == 0 then
+      text = string.format("no group (%d groups) or picture spans two splits", l.metrics and l.metrics.groups or 0)
+    else
+      local parts = {}
+      if groups > 0 then parts[#parts + 1] = plural(groups, "group") .. " in several splits" end
+      if copies > 0 then parts[#parts + 1] = plural(copies, "picture") .. " duplicated across splits" end
+      text = table.concat(parts, ", ")
+    end
+    if (k.distribution_shift or 0) > 0 then text = text .. "; " .. plural(k.distribution_shift, "distribution shift") end
+    out[#out + 1] = "Leakage check: " .. text .. (l.exception and (" — exception: " .. l.exception) or "")
+  else
+    out[#out + 1] = "Leakage check: not run"
+  end
+  local b = by_id.class_balance
+  if b and b.status ~= "skipped" then
+    out[#out + 1] = "Class imbalance: " .. b.status .. " — " .. (b.message:match("^[^;]*") or b.message)
+      .. (b.exception and ("; exception: " .. b.exception) or "")
+  end
+  local ex = {}
+  for _, c in ipairs(r.checks) do
+    if c.exception then ex[#ex + 1] = c.id .. " (" .. c.exception .. ")" end
+  end
+  out[#out + 1] = "Exceptions: " .. (#ex == 0 and "none" or table.concat(ex, "; "))
   return out
 end
 
@@ -71,6 +124,7 @@ return function(r)
   if hidden > 0 then add(string.format("- … %d more classes (the smallest ten are listed)", hidden)) end
   add("")
   for _, line in ipairs(audit_lines(r.audit)) do add(line) end
+  for _, line in ipairs(summary_lines(r)) do add(line) end
   add("")
   add("Checks:")
   for _, c in ipairs(r.checks) do add(check_line(c)) end

@@ -29,7 +29,13 @@ public enum ReportRenderer {
             var f: [(String, LuaValue)] = [("id", .str(c.id)), ("title", .str(c.title)),
                                            ("status", .str(c.status.rawValue)), ("message", .str(c.message))]
             if let e = c.exception { f.append(("exception", .str(e))) }
-            f.append(("findings", .integer(doc.findings.lazy.filter { $0.check == c.id }.count)))
+            let own = doc.findings.filter { $0.check == c.id }
+            f.append(("findings", .integer(own.count)))
+            // Findings per kind, and the rule's metrics, for the report's summary lines.
+            var kinds: [String: Int] = [:]
+            for finding in own { kinds[finding.kind, default: 0] += 1 }
+            f.append(("kinds", .record(kinds.keys.sorted().map { ($0, .integer(kinds[$0]!)) })))
+            f.append(("metrics", luaValue(c.metrics)))
             return .record(f)
         }
         var tool: [(String, LuaValue)] = [("version", .str(doc.tool.version)), ("rules_sha256", .str(doc.tool.rulesSHA256))]
@@ -72,6 +78,19 @@ public enum ReportRenderer {
                 return .record(f)
             })),
         ])
+    }
+
+    /// JSON metrics as the Lua value the template reads (objects keep their keys).
+    static func luaValue(_ json: JSONValue) -> LuaValue {
+        switch json {
+        case .null: return .nil
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .number(let d): return .number(d)
+        case .string(let s): return .string(s)
+        case .array(let items): return .list(items.map(luaValue))
+        case .object(let pairs): return .record(pairs.map { ($0.0, luaValue($0.1)) })
+        }
     }
 }
 
