@@ -56,15 +56,29 @@ public enum DuplicateFinder {
                             jobs: Int = 1) -> [Group] {
         let (values, owners) = distinctContent(hashes)
         guard values.count > 1 else { return [] }
-        let index = NearDuplicateIndex(hashes: values)
         let sequence = sameSequence ? [] : sequenceIds(ds)
         var sets = UnionFind(count: values.count)
         var linked = false
-        for pair in index.pairs(radius: radius, jobs: jobs) {
-            let a = owners[Int(pair.i)][0], b = owners[Int(pair.j)][0]
-            if !sameSequence, let sa = sequence[a], sa == sequence[b] { continue }
-            sets.union(Int(pair.i), Int(pair.j))
+        func link(_ x: Int, _ y: Int) {
+            let a = owners[x][0], b = owners[y][0]
+            if !sameSequence, let sa = sequence[a], sa == sequence[b] { return }
+            sets.union(x, y)
             linked = true
+        }
+        // Equal pHashes (different bytes) pair at distance 0; the search gets each value once.
+        var byValue: [UInt64: [Int]] = [:]
+        for (k, v) in values.enumerated() { byValue[v, default: []].append(k) }
+        let distinct = Array(byValue.keys)
+        for same in byValue.values where same.count > 1 {
+            for (x, a) in same.enumerated() { for b in same[(x + 1)...] { link(a, b) } }
+        }
+        // Unsorted: only the links matter, and a video's frames give 10^5 pairs.
+        if radius > 0 {
+            for pair in HammingSearch.pairs(distinct, radius: radius, jobs: jobs, sorted: false) {
+                for a in byValue[distinct[Int(pair.i)]]! {
+                    for b in byValue[distinct[Int(pair.j)]]! { link(a, b) }
+                }
+            }
         }
         guard linked else { return [] }
         var byRoot: [Int: [Int]] = [:]

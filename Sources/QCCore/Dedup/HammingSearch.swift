@@ -56,7 +56,7 @@ enum HammingSearch {
     }
 
     /// All pairs (i < j, indices into `values`) within `radius`, sorted by (i, j).
-    static func pairs(_ values: [UInt64], radius: Int, jobs: Int) -> [HammingPair] {
+    static func pairs(_ values: [UInt64], radius: Int, jobs: Int, sorted: Bool = true) -> [HammingPair] {
         let n = values.count
         guard n >= 2, radius > 0 else { return [] }
         var found: [HammingPair]
@@ -64,7 +64,7 @@ enum HammingSearch {
         case .bruteForce: found = bruteForce(values, radius: radius, jobs: jobs)
         case .blocks(let total, let inKey): found = blockCombinations(values, radius: radius, blocks: total, inKey: inKey, jobs: jobs)
         }
-        found.sort()
+        if sorted { found.sort() }
         return found
     }
 

@@ -13,6 +13,16 @@ public struct DatasetHashes: Sendable {
 
     public init(outcomes: [ImageHashing.Outcome]) { self.outcomes = outcomes }
 
+    /// xxh3-128 of each image's bytes where they could be read.
+    public var contentDigests: [ContentDigest?] {
+        outcomes.map { outcome in
+            switch outcome {
+            case .success(let h): return h.content
+            case .failure(let e): return e.content
+            }
+        }
+    }
+
     /// Hashes the dataset's images on `jobs` threads. `progress(done, total)` reports the
     /// images that had to be read. With a cache, unchanged files are not opened at all.
     public static func compute(_ dataset: Dataset, jobs: Int, cache: HashCache?,
@@ -50,17 +60,29 @@ public struct DatasetHashes: Sendable {
                 return known
             }
         }
-        let hashed = ImageHashing.hash(images: missing.map { images[$0] }, jobs: jobs, progress: progress, reuse: reuse)
-        for (k, index) in missing.enumerated() {
-            var outcome = hashed[k]
-            // A cached outcome found by content came from another path: report this one's size.
-            if case .success(var h) = outcome, let size = stamps[index]?.size, h.fileSize != size {
-                h.fileSize = size; outcome = .success(h)
+        // Slices, each recorded in the cache as soon as it is hashed: Ctrl-C or a crash
+        // half-way keeps what was done, and the next run resumes from there.
+        let slice = max(256, 64 * max(1, jobs))
+        var done = 0
+        while done < missing.count {
+            let part = Array(missing[done..<min(missing.count, done + slice)])
+            let offset = done
+            let hashed = ImageHashing.hash(images: part.map { images[$0] }, jobs: jobs,
+                                           progress: progress.map { report in { d, _ in report(offset + d, missing.count) } },
+                                           reuse: reuse)
+            for (k, index) in part.enumerated() {
+                var outcome = hashed[k]
+                // A cached outcome found by content came from another path: report this one's size.
+                if case .success(var h) = outcome, let size = stamps[index]?.size, h.fileSize != size {
+                    h.fileSize = size; outcome = .success(h)
+                }
+                outcomes[index] = outcome
+                if let cache, let stamp = stamps[index] {
+                    cache.record(path: images[index].rawPath.bytes, size: stamp.size, mtimeNanoseconds: stamp.mtime, outcome: outcome)
+                }
             }
-            outcomes[index] = outcome
-            if let cache, let stamp = stamps[index] {
-                cache.record(path: images[index].rawPath.bytes, size: stamp.size, mtimeNanoseconds: stamp.mtime, outcome: outcome)
-            }
+            try? cache?.flush()
+            done += part.count
         }
         result.fromContent = counter.value
         result.decoded = missing.count - counter.value
