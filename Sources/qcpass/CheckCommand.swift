@@ -97,7 +97,8 @@ struct CheckCommand: ParsableCommand {
                 }
             }
             try ReportHTML.write(document, dataset: result.dataset, date: request.engine.today, reviewer: reviewer,
-                                 options: .init(outDir: outDir, images: !noImages, jobs: request.engine.jobs))
+                                 options: .init(outDir: outDir, images: !noImages, jobs: request.engine.jobs,
+                                                knownContent: result.outcome.hashes?.contentDigests ?? []))
         } catch {
             printError("qcpass: \(error)")
             throw ExitCode(ExitStatus.error)

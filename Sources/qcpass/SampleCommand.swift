@@ -82,7 +82,8 @@ struct SampleCommand: ParsableCommand {
                                    baseName: "gallery", groupLabel: "bucket", groupOrder: AuditSheet.buckets,
                                    classNames: ds.classIds.map { ds.className($0) }, sheetRows: rows, pageSize: pageSize)
             let pages = try GalleryOutput.write(page, rows: rows, group: \.bucket, dataset: ds, findings: result.document.findings,
-                                                options: .init(outDir: outDir, images: !noImages, jobs: request.engine.jobs))
+                                                options: .init(outDir: outDir, images: !noImages, jobs: request.engine.jobs,
+                                                               knownContent: result.outcome.hashes?.contentDigests ?? []))
             if result.outcome.hadRuleErrors {
                 printError("qcpass: warning: a check failed to run (see `qcpass check`); the flagged bucket may miss its images")
             }

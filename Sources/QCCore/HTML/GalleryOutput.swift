@@ -8,7 +8,12 @@ public enum GalleryOutput {
         /// False for `--no-images`: boxes on blank frames of the image's aspect, no thumbnails.
         public var images: Bool
         public var jobs: Int
-        public init(outDir: String, images: Bool, jobs: Int) { self.outDir = outDir; self.images = images; self.jobs = jobs }
+        /// The run's content digest per image (empty when it hashed nothing): a thumbnail
+        /// already made for those bytes is found without reading the image again.
+        public var knownContent: [ContentDigest?]
+        public init(outDir: String, images: Bool, jobs: Int, knownContent: [ContentDigest?] = []) {
+            self.outDir = outDir; self.images = images; self.jobs = jobs; self.knownContent = knownContent
+        }
     }
 
     /// Returns the page file names, first page first.
@@ -19,7 +24,8 @@ public enum GalleryOutput {
         if options.images {
             let indexByPath = Dictionary(ds.images.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
             let wanted = rows.filter(\.isImageRow).compactMap { indexByPath[$0.image] }
-            for (i, outcome) in ThumbnailStore.make(for: wanted, of: ds, outDir: options.outDir, jobs: options.jobs) {
+            for (i, outcome) in ThumbnailStore.make(for: wanted, of: ds, outDir: options.outDir, jobs: options.jobs,
+                                                            knownContent: options.knownContent) {
                 thumbnails[ds.images[i].path] = outcome
             }
         }

@@ -34,6 +34,8 @@ public enum CheckEngine {
         /// A rule failed to load or run (exit code 2).
         public var hadRuleErrors: Bool
         public var groupKeys: [String?]
+        /// Every image's hashes when a rule needed them (nil otherwise).
+        public var hashes: DatasetHashes?
     }
 
     public static func run(dataset: Dataset, pack: RulePack, config: ProjectConfig,
@@ -145,7 +147,8 @@ public enum CheckEngine {
         let hadErrors = checks.contains { $0.status == .error }
         let blocking: Set<CheckResult.Status> = options.strict ? [.fail, .error, .warn] : [.fail, .error]
         let ready = !checks.contains { blocking.contains($0.status) }
-        return Outcome(checks: checks, findings: findings, ready: ready, hadRuleErrors: hadErrors, groupKeys: groupKeys)
+        return Outcome(checks: checks, findings: findings, ready: ready, hadRuleErrors: hadErrors, groupKeys: groupKeys,
+                       hashes: hashes)
     }
 
     static func skipped(_ rule: LoadedRule, _ why: String) -> CheckResult {

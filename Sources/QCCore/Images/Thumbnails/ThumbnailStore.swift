@@ -12,7 +12,7 @@ public enum ThumbnailStore {
     }
 
     public static func make(for images: [Int], of ds: Dataset, outDir: String, jobs: Int,
-                            maxSide: Int = ThumbnailMaker.defaultMaxSide) -> [Int: Outcome] {
+                            maxSide: Int = ThumbnailMaker.defaultMaxSide, knownContent: [ContentDigest?] = []) -> [Int: Outcome] {
         let unique = Array(Set(images)).sorted()
         var results = [Outcome?](repeating: nil, count: unique.count)
         let workers = max(1, min(jobs, unique.count))
@@ -21,7 +21,8 @@ public enum ThumbnailStore {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var k = w
                 while k < unique.count {
-                    out[k] = thumbnail(ds.images[unique[k]], outDir: outDir, maxSide: maxSide)
+                    let known = unique[k] < knownContent.count ? knownContent[unique[k]] : nil
+                    out[k] = thumbnail(ds.images[unique[k]], outDir: outDir, maxSide: maxSide, known: known)
                     k += workers
                 }
             }
@@ -31,7 +32,8 @@ public enum ThumbnailStore {
         return byImage
     }
 
-    static func thumbnail(_ record: ImageRecord, outDir: String, maxSide: Int) -> Outcome {
+    static func thumbnail(_ record: ImageRecord, outDir: String, maxSide: Int, known: ContentDigest? = nil) -> Outcome {
+        if let known, FileIO.kind(of: "\(outDir)/thumbs/\(known.hex).jpg") == .file { return .thumbnail("thumbs/\(known.hex).jpg") }
         let bytes: [UInt8]
         do { bytes = try FileIO.readFile(of: record) } catch { return .failed("cannot read the image: \(error.reason)") }
         let name = "thumbs/\(ContentHash.xxh3_128Hex(bytes)).jpg"
