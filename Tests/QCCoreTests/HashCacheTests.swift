@@ -120,9 +120,41 @@ final class HashCacheTests: XCTestCase {
         XCTAssertTrue(issues[1].message.contains("missing"), issues[1].message)
     }
 
-    func testCacheDirectoryThatCannotBeCreatedIsAnError() {
-        XCTAssertThrowsError(try HashCache(directory: "/proc/qcpass-cache")) { error in
+    func testCacheDirectoryThatCannotBeCreatedIsAnErrorAtTheFirstWrite() throws {
+        let cache = try HashCache(directory: "/proc/qcpass-cache")  // opening writes nothing
+        let data = FixtureFolder()
+        let ds = try makeDataset(data, count: 1)
+        _ = DatasetHashes.compute(ds, jobs: 1, cache: cache)
+        XCTAssertThrowsError(try cache.flush()) { error in
             XCTAssertTrue("\(error)".contains("/proc/qcpass-cache"), "\(error)")
         }
+    }
+
+    func testHeadersComeFromTheCacheUntilAFileChanges() throws {
+        let data = FixtureFolder(), cacheDir = FixtureFolder()
+        _ = try makeDataset(data, count: 6)
+        func load() throws -> (Dataset, HeaderCache) {
+            var options = LoadOptions()
+            options.headerCache = try HeaderCache(directory: cacheDir.path)
+            let ds = try DatasetLoader.load(data.path, options: options)
+            try options.headerCache?.flush()
+            return (ds, options.headerCache!)
+        }
+        let (first, c1) = try load()
+        XCTAssertEqual(c1.loadedRecords, 0)
+        let (second, c2) = try load()
+        XCTAssertEqual(c2.loadedRecords, 6)
+        func sizes(_ ds: Dataset) -> [String] {
+            ds.images.map { "\($0.path) \($0.width)x\($0.height) o\($0.orientation) \($0.fileSize) \($0.mtime)" }
+        }
+        XCTAssertEqual(sizes(second), sizes(first), "cached headers read back identically")
+        XCTAssertEqual(second.fingerprint(), first.fingerprint())
+        // A picture replaced by another of a different size under the same name.
+        let target = first.images[0].absolutePath
+        let other = try Array(Data(contentsOf: URL(fileURLWithPath: first.images.first { $0.width != first.images[0].width || $0.height != first.images[0].height }?.absolutePath ?? first.images[1].absolutePath)))
+        FileManager.default.createFile(atPath: target, contents: Data(other + [0]))
+        let (third, _) = try load()
+        let fresh = try DatasetLoader.load(data.path, options: LoadOptions())
+        XCTAssertEqual(sizes(third), sizes(fresh), "a changed file is read again")
     }
 }

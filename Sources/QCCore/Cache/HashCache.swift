@@ -25,8 +25,7 @@ public struct CacheError: Error, CustomStringConvertible, Sendable {
 /// processes sharing a cache directory do not interleave records.
 public final class HashCache: @unchecked Sendable {
     public let directory: String
-    let logPath: String
-    let lockPath: String
+    let log: RecordLog
 
     private var byPath: [PathKey: CacheRecord] = [:]
     private var byContent: [ContentKey: ImageHashing.Outcome] = [:]
@@ -42,12 +41,12 @@ public final class HashCache: @unchecked Sendable {
 
     public private(set) var loadedRecords = 0
     /// Bytes at the end of the log that did not form a whole, valid record (an
-    /// interrupted append); they are ignored and overwritten at the next compaction.
-    public private(set) var ignoredTailBytes = 0
+    /// interrupted append); they are ignored and cut at the next append.
+    public var ignoredTailBytes: Int { log.ignoredTailBytes }
 
     /// A path as a dictionary key hashed as one buffer ([UInt8]'s own hashing combines
     /// byte by byte: a tenth of a cached run's time at 2k images).
-    private struct PathKey: Hashable {
+    struct PathKey: Hashable {
         let bytes: [UInt8]
         init(_ bytes: [UInt8]) { self.bytes = bytes }
         func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
@@ -58,27 +57,13 @@ public final class HashCache: @unchecked Sendable {
         var digest: ContentDigest
     }
 
-    /// Opens (creating) the cache in `directory`. Fails with a message naming the
-    /// directory when it cannot be created or read.
+    /// Opens the cache in `directory` (nothing is created until something is recorded).
+    /// Fails with a message naming the file when it exists but cannot be read.
     public init(directory: String) throws(CacheError) {
         self.directory = directory
-        logPath = directory + "/" + Self.fileName
-        lockPath = directory + "/image-hashes.lock"
-        do { try AtomicFile.createDirectories(directory) } catch {
-            throw CacheError(description: "\(directory): cannot create the cache directory: \(error)")
-        }
-        let bytes: [UInt8]
-        do { bytes = try FileIO.readFile(RawPath(logPath)) } catch {
-            if error.code == ENOENT { return }
-            throw CacheError(description: "\(logPath): cannot read the cache: \(error.reason)")
-        }
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while let (record, next) = CacheRecord.decode(raw, at: offset) {
-                remember(record, fromDisk: true)
-                offset = next
-            }
-            ignoredTailBytes = raw.count - offset
+        log = RecordLog(directory: directory, name: Self.fileName)
+        try log.read { payload in
+            if let record = CacheRecord.decode(payload) { remember(record, fromDisk: true) }
         }
     }
 
@@ -112,12 +97,15 @@ public final class HashCache: @unchecked Sendable {
     public func flush() throws(CacheError) {
         lock.lock(); defer { lock.unlock() }
         try appendPendingLocked()
-        if superseded > 10_000 && superseded > byPath.count { try compactLocked() }
+        if superseded > 10_000 && superseded > byPath.count {
+            var frames: [UInt8] = []
+            for record in byPath.values { record.encoded(into: &frames) }
+            try log.rewrite(frames)
+            superseded = 0
+        }
     }
 
     public var count: Int { lock.lock(); defer { lock.unlock() }; return byPath.count }
-
-    // MARK: - Private
 
     private func remember(_ record: CacheRecord, fromDisk: Bool) {
         if fromDisk { loadedRecords += 1 }
@@ -129,54 +117,8 @@ public final class HashCache: @unchecked Sendable {
 
     private func appendPendingLocked() throws(CacheError) {
         guard !pending.isEmpty else { return }
-        try withFileLock { () throws(CacheError) in
-            let fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw CacheError(description: "\(logPath): cannot append to the cache: \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            // A tail left by an interrupted append would hide everything after it: start
-            // a fresh record boundary by truncating the torn bytes first.
-            if ignoredTailBytes > 0 {
-                let end = lseek(fd, 0, SEEK_END)
-                if end >= off_t(ignoredTailBytes) { _ = ftruncate(fd, end - off_t(ignoredTailBytes)) }
-                ignoredTailBytes = 0
-            }
-            try writeAll(fd, pending)
-        }
+        try log.append(pending)
         pending.removeAll(keepingCapacity: true)
         pendingCount = 0
-    }
-
-    private func compactLocked() throws(CacheError) {
-        var bytes: [UInt8] = []
-        for record in byPath.values { record.encoded(into: &bytes) }
-        try withFileLock { () throws(CacheError) in
-            do { try AtomicFile.write(bytes, to: logPath) } catch {
-                throw CacheError(description: "\(logPath): cannot rewrite the cache: \(error)")
-            }
-        }
-        superseded = 0
-    }
-
-    private func withFileLock(_ body: () throws(CacheError) -> Void) throws(CacheError) {
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CacheError(description: "\(lockPath): cannot open the cache lock: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw CacheError(description: "\(lockPath): cannot lock the cache: \(String(cString: strerror(errno)))") }
-        }
-        defer { _ = flock(fd, LOCK_UN) }
-        try body()
-    }
-
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(CacheError) {
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CacheError(description: "\(logPath): cannot append to the cache: \(String(cString: strerror(errno)))")
-            }
-            written += n
-        }
     }
 }

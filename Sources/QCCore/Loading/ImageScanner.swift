@@ -68,12 +68,12 @@ enum ImageScanner {
                                                         maxInvalid: maxInvalid))
                 },
                 progress: progress.map { report in { done in report(phase, done, total) } },
-                body: { state, range in scanChunk(jobs, range, state, hashText: hashText) })
+                body: { state, range in scanChunk(jobs, range, state, hashText: hashText, headers: options.headerCache) })
         }
     }
 
     private static func scanChunk(_ jobs: UnsafeBufferPointer<Job>, _ range: Range<Int>, _ state: WorkerState,
-                                  hashText: Bool) -> Chunk {
+                                  hashText: Bool, headers: HeaderCache?) -> Chunk {
         var chunk = Chunk()
         if hashText { chunk.textDigests.reserveCapacity(range.count) }
         chunk.headers.reserveCapacity(range.count)
@@ -81,9 +81,19 @@ enum ImageScanner {
         for (local, index) in range.enumerated() {
             let job = jobs[index]
             if let image = job.image {
-                switch ImageHeader.read(image, scratch: state.scratch, handles: state.imageFolders) {
-                case .success(let info): chunk.headers.append(.read(info))
-                case .failure(let error): chunk.headers.append(.failed(error.message))
+                // With a header cache, a stat() decides: unchanged files are not opened.
+                let stamp = headers == nil ? nil : DatasetHashes.stamp(image)
+                if let headers, let stamp, let info = headers.lookup(path: image.bytes, size: stamp.0, mtimeNanoseconds: stamp.1) {
+                    chunk.headers.append(.read(info))
+                } else {
+                    switch ImageHeader.read(image, scratch: state.scratch, handles: state.imageFolders) {
+                    case .success(let info):
+                        chunk.headers.append(.read(info))
+                        if let headers, let stamp, stamp.0 == info.fileSize {
+                            headers.record(path: image.bytes, size: stamp.0, mtimeNanoseconds: stamp.1, info: info)
+                        }
+                    case .failure(let error): chunk.headers.append(.failed(error.message))
+                    }
                 }
             } else {
                 chunk.headers.append(.notRead)

@@ -15,6 +15,8 @@ public struct LoadOptions: Sendable {
     public var progress: (@Sendable (String, Int, Int) -> Void)?
     /// Invalid lines listed per file before the rest are only counted.
     public var maxFindingsPerFile = 1000
+    /// Headers from earlier runs by (path, size, mtime); new ones are recorded into it.
+    public var headerCache: HeaderCache?
 
     public init() {}
 }

@@ -47,6 +47,9 @@ public enum CheckPipeline {
         options.imagesDirectory = request.imagesDirectory
         options.onlySplit = request.split
         options.progress = request.progress
+        if let directory = request.engine.cacheDirectory, request.readHeaders {
+            do { options.headerCache = try HeaderCache(directory: directory) } catch { throw .input(error.description) }
+        }
         var dataset: Dataset
         do { dataset = try PhaseTimer.measure("load") { () throws(LoadError) in try DatasetLoader.load(request.datasetPath, options: options) } }
         catch { throw .input(error.description) }
@@ -59,8 +62,14 @@ public enum CheckPipeline {
 
         var engine = request.engine
         engine.progress = engine.progress ?? request.progress
-        if engine.hashCache == nil, let directory = engine.cacheDirectory {
-            engine.hashCache = try openCache(directory, datasetRoot: dataset.root)
+        if let directory = engine.cacheDirectory {
+            try checkCacheLocation(directory, datasetRoot: dataset.root)
+            if engine.hashCache == nil {
+                do { engine.hashCache = try HashCache(directory: directory) } catch { throw .input(error.description) }
+            }
+            do { try options.headerCache?.flush() } catch {
+                engine.printSink?("warning: image headers were not saved: \(error)")
+            }
         }
 
         var config = ProjectConfig()
@@ -85,14 +94,13 @@ public enum CheckPipeline {
         }
     }
 
-    /// The hash cache, refused inside the dataset root: qcpass never writes into a dataset.
-    static func openCache(_ directory: String, datasetRoot: String) throws(Failure) -> HashCache {
+    /// A cache folder inside the dataset root is refused: qcpass never writes into a dataset.
+    static func checkCacheLocation(_ directory: String, datasetRoot: String) throws(Failure) {
         let cache = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
         let root = URL(fileURLWithPath: datasetRoot).standardizedFileURL.resolvingSymlinksInPath().path
         if cache == root || cache.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
             throw .input("\(directory): the cache directory is inside the dataset (\(datasetRoot)); qcpass never writes into a dataset — pass another --cache-dir")
         }
-        do { return try HashCache(directory: directory) } catch { throw .input(error.description) }
     }
 
     static func datasetDirectory(_ ds: Dataset) -> String {
