@@ -97,7 +97,9 @@ cat "$DATA"/annotations/*.json > /dev/null
 # --- measurements -------------------------------------------------------------------------
 M() { "$PY" "$BENCH/measure.py" run --results "$RESULTS" --runs "$RUNS" "$@"; }
 CHECK_OUT=/tmp/qcbench
-CHECK=(check "$DATA/data.yaml" --only input,background,class_balance --out "$CHECK_OUT" --quiet)
+# --no-cache: every run reads all image headers itself, as the floor does (a cached
+# re-run only stats them; bench/cache.sh measures that).
+CHECK=(check "$DATA/data.yaml" --only input,background,class_balance --out "$CHECK_OUT" --quiet --no-cache)
 
 step "1. COCO JSON load"
 M --name pycocotools -- "$PY" -c 'import sys; from pycocotools.coco import COCO; COCO(sys.argv[1])' "$TRAIN_JSON"
@@ -105,13 +107,12 @@ M --name qcpass_stats -- "$QCPASS" stats "$TRAIN_JSON" --no-headers
 
 step "2. label-only check, YOLO form, vs the read floor"
 M --name read_floor -- "$FLOOR" "$DATA"
-# qcpass keeps no header cache yet: every run reads all image headers, as the floor does.
 M --name qcpass_check_yolo --ok 0,1 -- "$QCPASS" "${CHECK[@]}"
 
 step "3. peak RSS, COCO form"
 M --name qcpass_check_coco --ok 0,1 -- \
   "$QCPASS" check "$TRAIN_JSON" --images "$DATA/images/train" --only input,background,class_balance \
-  --out "$CHECK_OUT-coco" --quiet
+  --out "$CHECK_OUT-coco" --quiet --no-cache
 
 # --- table ------------------------------------------------------------------------------------
 step "results"
