@@ -70,7 +70,15 @@ public enum DuplicateFinder {
         for (k, v) in values.enumerated() { byValue[v, default: []].append(k) }
         let distinct = Array(byValue.keys)
         for same in byValue.values where same.count > 1 {
-            for (x, a) in same.enumerated() { for b in same[(x + 1)...] { link(a, b) } }
+            // Linear, not all pairs (40 templates copied 3,000 times each would give 10^8):
+            // every member joins the first one, or — when it is a frame of the first one's
+            // sequence — the first member from another sequence.
+            let first = same[0]
+            let other = sameSequence ? nil : same.first { sequence[owners[$0][0]] == nil || sequence[owners[$0][0]] != sequence[owners[first][0]] }
+            for b in same.dropFirst() {
+                link(first, b)
+                if let other, other != b { link(other, b) }
+            }
         }
         // Unsorted: only the links matter, and a video's frames give 10^5 pairs.
         if radius > 0 {
