@@ -44,13 +44,16 @@ return {
       if not path[i] then path[i] = qc.image(i).path end
       return path[i]
     end
+    -- The kept copy first, then the others: at most 50 (findings.json lists 50 and
+    -- counts the rest), so a picture copied 3,000 times costs 3,000 short lists, not 9M.
     local function others(group, except)
       local out = {}
       if group.keep ~= except then out[1] = group.keep end
       for _, i in ipairs(group.images) do
+        if #out >= 50 then break end
         if i ~= except and i ~= group.keep then out[#out + 1] = i end
       end
-      return out
+      return out, #group.images - 1
     end
     local function where(group)
       return #group.splits > 1 and (" across " .. table.concat(group.splits, " and ")) or (" in " .. group.splits[1])
@@ -66,7 +69,7 @@ return {
         if i ~= g.keep then
           counts.exact_duplicate = counts.exact_duplicate + 1
           emit {
-            kind = "exact_duplicate", severity = p.severity, image = i, related = others(g, i), score = 1,
+            kind = "exact_duplicate", severity = p.severity, image = i, related = (others(g, i)), related_count = #g.images - 1, score = 1,
             suggestion = { action = "drop_image", keep = image_path(g.keep) },
             message = string.format("byte-identical copy of %s (%s%s); keep one", image_path(g.keep),
               plural(#g.images, "copy", "copies"), where(g)),
@@ -84,7 +87,7 @@ return {
           local d = g.distances[k]
           counts.near_duplicate = counts.near_duplicate + 1
           emit {
-            kind = "near_duplicate", severity = p.severity, image = i, related = others(g, i),
+            kind = "near_duplicate", severity = p.severity, image = i, related = (others(g, i)), related_count = #g.images - 1,
             score = 1 - 0.5 * d / (p.near_radius + 1),
             suggestion = { action = "drop_image", keep = image_path(g.keep) },
             message = string.format("looks like %s (pHash %d of 64 bits apart, <= %d; %s%s): a re-encode, resize or crop of one picture",
@@ -99,12 +102,12 @@ return {
       visual_radius = p.near_radius }
     groups.same_labels = #same
     for _, g in ipairs(same) do
-      local boxes = #qc.image(g.keep).boxes
+      local boxes = #qc.image(g.keep).boxes  -- one image table per group
       for k, i in ipairs(g.images) do
         if i ~= g.keep then
           counts.same_labels = counts.same_labels + 1
           emit {
-            kind = "same_labels", severity = p.severity, image = i, related = others(g, i),
+            kind = "same_labels", severity = p.severity, image = i, related = (others(g, i)), related_count = #g.images - 1,
             -- every extra box that lines up makes chance less likely
             score = 1 - 0.5 ^ boxes,
             suggestion = { action = "review_labels", keep = image_path(g.keep) },
@@ -126,7 +129,7 @@ return {
       local worst = 0
       for _, d in ipairs(g.distances) do if d > worst then worst = d end end
       emit {
-        kind = "static_frames", severity = p.severity, image = g.keep, related = others(g, g.keep),
+        kind = "static_frames", severity = p.severity, image = g.keep, related = (others(g, g.keep)), related_count = n - 1,
         score = math.min(1, 0.5 + n / 40),
         suggestion = { action = "subsample_run", keep = image_path(g.keep), frames = n },
         message = string.format("%d consecutive frames from %s to %s barely change (pHash within %d bits of the previous frame, at most %d here; boxes moved <= %.1f%% of the image): %d near-copies of one example; keep one or a few",

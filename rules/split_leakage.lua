@@ -101,34 +101,41 @@ return {
     local function check_copies(groups, exact)
       for _, dg in ipairs(groups) do
         if #dg.splits > 1 then
-          local imgs, distance = {}, {}
-          for k, i in ipairs(dg.images) do imgs[k] = qc.image(i); distance[i] = dg.distances[k] end
-          local keep = qc.image(dg.keep)
+          local keep_split
           local all_eval = true
-          for _, img in ipairs(imgs) do if img.split == ref then all_eval = false end end
-          for _, img in ipairs(imgs) do
-            local report = (all_eval and img.split ~= keep.split) or (not all_eval and img.split ~= ref)
-            if report and not flagged[img.index] then
-              flagged[img.index] = true
+          for k, i in ipairs(dg.images) do
+            if i == dg.keep then keep_split = dg.member_splits[k] end
+            if dg.member_splits[k] == ref then all_eval = false end
+          end
+          for k, i in ipairs(dg.images) do
+            local split = dg.member_splits[k]
+            local report = (all_eval and split ~= keep_split) or (not all_eval and split ~= ref)
+            if report and not flagged[i] then
+              flagged[i] = true
               cross = cross + 1
-              local related, where = {}, {}
-              for _, other in ipairs(imgs) do
-                if other.split ~= img.split then
-                  related[#related + 1] = other.index
-                  where[other.split] = true
+              -- copies in other splits: at most 50 listed, all counted
+              local related, where, n = {}, {}, 0
+              if keep_split ~= split then related[1] = dg.keep end  -- the kept copy first
+              for k2, other in ipairs(dg.images) do
+                local s2 = dg.member_splits[k2]
+                if s2 ~= split then
+                  n = n + 1
+                  if #related < 50 and other ~= dg.keep then related[#related + 1] = other end
+                  where[s2] = true
                 end
               end
               local names = {}
               for _, s in ipairs(ds.splits) do if where[s] then names[#names + 1] = s end end
+              local img = qc.image(i)
               if not (img.group and leaking_keys[img.group]) then
-                pixel_only[img.split] = (pixel_only[img.split] or 0) + 1
+                pixel_only[split] = (pixel_only[split] or 0) + 1
               end
               emit {
-                kind = "cross_split_duplicate", severity = p.leak_severity, image = img.index, related = related,
-                score = exact and 1 or (1 - 0.5 * distance[img.index] / (p.near_radius + 1)),
-                suggestion = { action = "drop_image", keep = keep.path },
+                kind = "cross_split_duplicate", severity = p.leak_severity, image = i, related = related, related_count = n,
+                score = exact and 1 or (1 - 0.5 * dg.distances[k] / (p.near_radius + 1)),
+                suggestion = { action = "drop_image", keep = qc.image(dg.keep).path },
                 message = string.format("%s of %s in %s: the model would be evaluated on a picture it trained on; drop this copy or keep the group in one split",
-                  exact and "byte-identical copy" or string.format("near-duplicate (pHash %d bits apart)", distance[img.index]),
+                  exact and "byte-identical copy" or string.format("near-duplicate (pHash %d bits from the copy to keep)", dg.distances[k]),
                   qc.image(related[1]).path, table.concat(names, " and ")),
               }
             end

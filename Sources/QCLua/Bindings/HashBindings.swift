@@ -53,12 +53,13 @@ enum HashBindings {
                                       ("failed", .integer(h.failed))])]
                         }
                     } }),
-            Binding(name: "qc.dupes.exact", signature: "qc.dupes.exact() -> {{images, keep, distances, splits}…}",
+            Binding(name: "qc.dupes.exact", signature: "qc.dupes.exact() -> {{images, keep, distances, member_splits, splits}…}",
                     doc: """
                     Groups of images with identical bytes. `images` are indexes (ascending), `keep`
                     the copy to keep — the one in the split holding most of the group, then the
                     most pixels, the largest file, the first path —, `distances[k]` the pHash
-                    distance of `images[k]` to `keep` (0 here), `splits` the group's split names.
+                    distance of `images[k]` to `keep` (0 here), `member_splits[k]` its split, and
+                    `splits` the group's split names.
                     """, make: { ctx in { _ in
                         hashes(ctx, "qc.dupes.exact").map { h in
                             let data = ctx.data
@@ -66,7 +67,7 @@ enum HashBindings {
                             return [.list(groups.map { groupValue(data, $0) })]
                         }
                     } }),
-            Binding(name: "qc.dupes.near", signature: "qc.dupes.near{radius=10} -> {{images, keep, distances, splits}…}",
+            Binding(name: "qc.dupes.near", signature: "qc.dupes.near{radius=10} -> {{images, keep, distances, member_splits, splits}…}",
                     doc: """
                     Groups of visually near-identical images: pHashes within `radius` bits, linked
                     in chains; exact copies count once (the group lists their first copy). Frames of
@@ -84,7 +85,7 @@ enum HashBindings {
                             }
                         }
                     } }),
-            Binding(name: "qc.dupes.same_labels", signature: "qc.dupes.same_labels{iou=0.9, min_boxes=2, visual_radius=10} -> {{images, keep, distances, splits}…}",
+            Binding(name: "qc.dupes.same_labels", signature: "qc.dupes.same_labels{iou=0.9, min_boxes=2, visual_radius=10} -> {{images, keep, distances, member_splits, splits}…}",
                     doc: """
                     Groups of images with ≥ `min_boxes` labels whose label sets match — same
                     classes, every box paired one-to-one at IoU ≥ `iou` in 0–1 coordinates — while
@@ -102,7 +103,7 @@ enum HashBindings {
                             }
                         }
                     } }),
-            Binding(name: "qc.dupes.static_runs", signature: "qc.dupes.static_runs{radius=4, shift=0.01, min_run=4} -> {{images, keep, distances, splits}…}",
+            Binding(name: "qc.dupes.static_runs", signature: "qc.dupes.static_runs{radius=4, shift=0.01, min_run=4} -> {{images, keep, distances, member_splits, splits}…}",
                     doc: """
                     Runs of ≥ `min_run` consecutive frames of one sequence (names ending in a frame
                     number) where each frame's pHash is within `radius` bits of the previous one and
@@ -137,8 +138,10 @@ enum HashBindings {
             let name = data.splitName(data.dataset.images[i].split)
             if !splits.contains(name) { splits.append(name) }
         }
+        let memberSplits = g.images.map { LuaValue.str(data.splitName(data.dataset.images[$0].split)) }
         return .record([("images", .list(g.images.map { .integer($0 + 1) })), ("keep", .integer(g.keep + 1)),
-                        ("distances", .list(g.distances.map { .integer($0) })), ("splits", .list(splits.map { .str($0) }))])
+                        ("distances", .list(g.distances.map { .integer($0) })), ("splits", .list(splits.map { .str($0) })),
+                        ("member_splits", .list(memberSplits))])
     }
 
     static func hex64(_ v: UInt64) -> String {
