@@ -113,4 +113,31 @@ final class DuplicatesTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("Visual audit: ") }, report)
         XCTAssertTrue(lines.contains { $0.hasPrefix("Provenance: qcpass ") && $0.contains("dataset ") }, report)
     }
+
+    func testAProjectsOwnReportTemplateReplacesTheDefaultWithoutRebuilding() throws {
+        let pack = CLI.tempDir()
+        let templates = pack.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        try """
+        return function(r)
+          local lines = { "# Acceptance sheet for " .. r.dataset.name }
+          for _, c in ipairs(r.checks) do
+            local n = 0
+            for _, count in pairs(c.kinds) do n = n + count end
+            lines[#lines + 1] = string.format("%s=%s (%d)", c.id, c.status, n)
+          end
+          lines[#lines + 1] = "ready=" .. tostring(r.ready)
+          return table.concat(lines, "\\n") .. "\\n"
+        end
+        """.write(to: templates.appendingPathComponent("report_md.lua"), atomically: true, encoding: .utf8)
+        let out = CLI.tempDir()
+        let run = try CLI.run(["check", Self.sample, "--out", out.path, "--rules", pack.path, "--quiet",
+                               "--only", "duplicates,background"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.hasPrefix("# Acceptance sheet for yolo_forklift\n"), report)
+        XCTAssertTrue(report.contains("duplicates=warn (5)"), report)
+        XCTAssertTrue(report.contains("background=warn (3)"), report)
+        XCTAssertTrue(report.contains("ready=true"), report)
+    }
 }
