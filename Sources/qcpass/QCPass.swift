@@ -13,7 +13,7 @@ struct QCPass: ParsableCommand {
         commandName: "qcpass",
         abstract: "Quality control for object-detection datasets (YOLO, COCO) before training.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, SampleCommand.self, InitCommand.self, RulesCommand.self, DiffCommand.self, StatsCommand.self]
+        subcommands: [CheckCommand.self, SampleCommand.self, FixCommand.self, SplitCommand.self, InitCommand.self, RulesCommand.self, DiffCommand.self, StatsCommand.self]
     )
 }
 

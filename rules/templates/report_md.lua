@@ -55,9 +55,16 @@ local function summary_lines(r)
       local frames = d.metrics and d.metrics.static_images or 0
       parts[#parts + 1] = plural(k.static_frames, "run") .. " of static frames (" .. frames .. " images)"
     end
-    out[#out + 1] = "Duplicates: " .. (#parts == 0 and "none found" or (table.concat(parts, ", ") .. " found, none removed yet"))
+    local removed = r.changes and string.format("Duplicates removed: %d (qcpass fix); ", r.changes.duplicates_removed) or ""
+    out[#out + 1] = removed .. (r.changes and "remaining duplicates: " or "Duplicates: ") .. (#parts == 0 and "none found"
+      or (table.concat(parts, ", ") .. (r.changes and " found" or " found, none removed yet")))
   else
     out[#out + 1] = "Duplicates: not checked"
+  end
+  if r.changes then
+    local c = r.changes
+    out[#out + 1] = string.format("Fixes applied (.qcpass/changes.json): %d images dropped, %d labels dropped, %d boxes clipped, %d classes changed, %d label files not carried",
+      c.images_dropped, c.labels_dropped, c.boxes_clipped, c.classes_changed, c.label_files_dropped)
   end
   local l = by_id.split_leakage
   if l and l.status ~= "skipped" and l.status ~= "error" then

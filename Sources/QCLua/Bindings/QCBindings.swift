@@ -13,7 +13,7 @@ public struct Binding {
 public enum QCBindings {
     public static var all: [Binding] {
         DatasetBindings.all + AnalysisBindings.all + LabelCheckBindings.all + GeometryBindings.all + StatsBindings.all
-            + HashBindings.all + AuditBindings.all
+            + HashBindings.all + AuditBindings.all + SplitBindings.all + FixBindings.all
     }
 
     public static func install(in sandbox: LuaSandbox, context: RuleContext) throws(LuaError) {

@@ -12,6 +12,8 @@ public final class RuleContext {
     public private(set) var droppedOverCap = 0
     public private(set) var droppedDisabled = 0
     let severityOverrides: [String: Finding.Severity]
+    /// What `qc.fix.*` reads: set only while the fix policy runs.
+    public var fixInputs: FixInputs?
     let disabledKinds: Set<String>
 
     public init(data: RunData, checkId: String, severityOverrides: [String: Finding.Severity],

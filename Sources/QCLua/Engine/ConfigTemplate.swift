@@ -13,7 +13,8 @@ public enum ConfigTemplate {
 
         """
         let audit = try RuleCatalog.auditDefinition(pack: pack).map { [$0] } ?? []
-        for d in try RuleCatalog.definitions(pack: pack) + audit where !d.params.isEmpty {
+        let fix = try RuleCatalog.fixDefinition(pack: pack).map { [$0] } ?? []
+        for d in try RuleCatalog.definitions(pack: pack) + audit + fix where !d.params.isEmpty {
             out += "    -- \(d.title): \(d.description)\n"
             out += "    \(d.id) = {\n"
             for (name, value) in d.params {

@@ -23,11 +23,21 @@ public enum RuleCatalog {
         return try LoadedRule.load(source: source, id: AuditSampling.ruleId, pack: pack, options: options).definition
     }
 
+    /// The fix policy (`fix/policy.lua`), whose params are tuned like a check's.
+    public static func fixDefinition(pack: RulePack) throws(EngineError) -> RuleDefinition? {
+        guard let source = pack.fixPolicy else { return nil }
+        var options = CheckEngine.Options()
+        options.limits = LuaSandbox.Limits(memoryBytes: 64 << 20, timeoutSeconds: 10)
+        return try LoadedRule.load(source: source, id: FixPolicy.ruleId, pack: pack, options: options).definition
+    }
+
     public static func describe(pack: RulePack) throws(EngineError) -> String {
         var lines: [String] = []
         let audit = try auditDefinition(pack: pack)
-        for d in try definitions(pack: pack) + (audit.map { [$0] } ?? []) {
-            let role = d.id == audit?.id && d.source.path == audit?.source.path ? "  (qcpass sample, not a check)" : ""
+        let fix = try fixDefinition(pack: pack)
+        for d in try definitions(pack: pack) + (audit.map { [$0] } ?? []) + (fix.map { [$0] } ?? []) {
+            var role = d.id == audit?.id && d.source.path == audit?.source.path ? "  (qcpass sample, not a check)" : ""
+            if d.id == fix?.id && d.source.path == fix?.source.path { role = "  (qcpass fix, not a check)" }
             lines.append("\(d.id) — \(d.title)  [\(d.source.displayName)]\(role)")
             lines.append("    \(d.description)")
             for (name, value) in d.params {

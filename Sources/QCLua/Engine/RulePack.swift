@@ -16,6 +16,9 @@ public struct RulePack: Sendable {
     /// `audit/sample.lua` of the most specific pack that has one: the audit's bucket
     /// sizes and edge cases (`qcpass sample`). Not a check: `check` never runs it.
     public var auditRule: RuleSource?
+    /// `fix/policy.lua` of the most specific pack that has one: which fixes `qcpass fix`
+    /// applies, with their params (`params.fix` in qcpass.lua). Not a check either.
+    public var fixPolicy: RuleSource?
     /// sha256 over every file's display name and text, for the findings' provenance.
     public var sha256: String
 
@@ -27,6 +30,7 @@ public struct RulePack: Sendable {
         var libs: [String] = []
         var template: RuleSource?
         var audit: RuleSource?
+        var fix: RuleSource?
         for dir in directories {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -51,6 +55,10 @@ public struct RulePack: Sendable {
             if FileManager.default.fileExists(atPath: sampler) {
                 audit = try RuleSource.read(path: sampler, displayName: "\(packName)/audit/\(AuditSampling.ruleId).lua")
             }
+            let policy = "\(dir)/\(FixPolicy.relativePath)"
+            if FileManager.default.fileExists(atPath: policy) {
+                fix = try RuleSource.read(path: policy, displayName: "\(packName)/\(FixPolicy.relativePath)")
+            }
         }
         for path in extraRuleFiles {
             let name = URL(fileURLWithPath: path).lastPathComponent
@@ -66,15 +74,16 @@ public struct RulePack: Sendable {
         var all = ordered.compactMap { byId[$0] }
         if let template { all.append(template) }
         if let audit { all.append(audit) }
+        if let fix { all.append(fix) }
         let digest = SHA256Text.hex(all.map { "\($0.displayName)\u{0}\($0.text)" }.joined(separator: "\u{0}"))
         return RulePack(rules: ordered.compactMap { byId[$0] }, libDirectories: libs,
-                        reportTemplate: template, auditRule: audit, sha256: digest)
+                        reportTemplate: template, auditRule: audit, fixPolicy: fix, sha256: digest)
     }
 
     /// Ids a project config may name in `params`: the checks and the audit rule.
     public var configurableIds: [String] {
         rules.map { URL(fileURLWithPath: $0.path).deletingPathExtension().lastPathComponent }
-            + (auditRule == nil ? [] : [AuditSampling.ruleId])
+            + (auditRule == nil ? [] : [AuditSampling.ruleId]) + (fixPolicy == nil ? [] : [FixPolicy.ruleId])
     }
 
     /// The default pack: `$QCPASS_RULES`, else the nearest `rules/` folder holding

@@ -61,7 +61,16 @@ public enum ReportRenderer {
         ]
         if let reviewer { fields.append(("reviewer", .str(reviewer))) }
         if let audit = doc.audit { fields.append(("audit", value(audit))) }
+        // A dataset written by `qcpass fix` says what was changed to get here.
+        if let changes = ChangeLog.readSummary(datasetRoot: doc.datasetRoot) { fields.append(("changes", value(changes))) }
         return .record(fields)
+    }
+
+    /// `r.changes` (only for a dataset `qcpass fix` wrote): the summary of its changes.json.
+    static func value(_ c: ChangeLog.Summary) -> LuaValue {
+        .record([("images_dropped", .integer(c.imagesDropped)), ("duplicates_removed", .integer(c.duplicatesRemoved)),
+                 ("labels_dropped", .integer(c.labelsDropped)), ("boxes_clipped", .integer(c.boxesClipped)),
+                 ("classes_changed", .integer(c.classesChanged)), ("label_files_dropped", .integer(c.labelFilesDropped))])
     }
 
     /// `r.audit` (only with `check --audit`): counts of the reviewed sample and, per
