@@ -9,7 +9,7 @@
 #     split phase timed apart (promise: split <= 3 s). Its pictures are ~40 templates, so
 #     duplicates are not joined there (--duplicates none).
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")"
 BIN=${QCPASS:-../.build/release/qcpass}
 OUT=out/split
 DATA=data/split_leaky
