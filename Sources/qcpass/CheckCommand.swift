@@ -37,13 +37,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        var request = CheckPipeline.Request(datasetPath: dataset)
-        request.predictionsPath = common.predictions
-        request.configPath = common.config
-        request.extraRuleDirectories = common.rules
-        request.imagesDirectory = common.images
-        request.split = common.split
-        request.engine = common.engineOptions()
+        var request = common.pipelineRequest(dataset: dataset)
         request.engine.strict = strict
         if let baseline {
             do { request.engine.baseline = Set(try FindingsFile.read(baseline).findings.map(\.id)) } catch {

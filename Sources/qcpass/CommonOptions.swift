@@ -64,6 +64,18 @@ struct CommonOptions: ParsableArguments {
         return Set(s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
 
+    /// The pipeline request every dataset-reading command starts from.
+    func pipelineRequest(dataset: String) -> CheckPipeline.Request {
+        var request = CheckPipeline.Request(datasetPath: dataset)
+        request.predictionsPath = predictions
+        request.configPath = config
+        request.extraRuleDirectories = rules
+        request.imagesDirectory = images
+        request.split = split
+        request.engine = engineOptions()
+        return request
+    }
+
     func engineOptions() -> CheckEngine.Options {
         var o = CheckEngine.Options()
         o.only = Self.idList(only)

@@ -51,13 +51,7 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = CheckPipeline.Request(datasetPath: dataset)
-        request.predictionsPath = common.predictions
-        request.configPath = common.config
-        request.extraRuleDirectories = common.rules
-        request.imagesDirectory = common.images
-        request.split = common.split
-        request.engine = common.engineOptions()
+        var request = common.pipelineRequest(dataset: dataset)
         let progress = ProgressLine(enabled: !common.quiet)
         request.progress = { phase, done, total in progress.update(phase, done, total) }
 
