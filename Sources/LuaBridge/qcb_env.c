@@ -287,6 +287,11 @@ int qcb__init_libraries(lua_State *L) {
   lua_getfield(L, tmpl, LUA_STRLIBNAME);
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");
+  // Patterns and table shifts loop in C: replace them with versions the time limit reaches.
+  qcb__install_bounded_patterns(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, tmpl, LUA_TABLIBNAME);
+  qcb__install_bounded_table(L, -1);
   lua_pop(L, 1);
   lua_pushliteral(L, "");
   lua_getmetatable(L, -1);

@@ -5,6 +5,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "LuaBridge.h"
@@ -31,6 +32,8 @@ typedef struct qcb_watchdog {
   unsigned long gen;       // bumped per depth-0 call
   unsigned long armed_gen; // the call the hook was armed for
   struct timespec deadline;
+  // Set with the hook, for long loops in C (pattern matching) that no hook reaches.
+  _Atomic int expired;
 } qcb_watchdog;
 
 struct qcb_sandbox {
@@ -76,6 +79,12 @@ int qcb__watchdog_init(qcb_sandbox *S);
 int qcb__watchdog_start(qcb_sandbox *S);
 void qcb__watchdog_stop(qcb_sandbox *S);
 void qcb__watchdog_destroy(qcb_sandbox *S);
+// For C loops that may run long: raises the time-limit error once the deadline passed.
+void qcb__check_deadline(lua_State *L);
+
+// qcb_match.c, qcb_tablebounds.c: library functions that long C loops are kept out of
+void qcb__install_bounded_patterns(lua_State *L, int string_table);
+void qcb__install_bounded_table(lua_State *L, int table_table);
 
 // qcb_call.c
 int qcb__msgh(lua_State *L);

@@ -14,13 +14,18 @@
 #include <limits.h>
 #include <stdio.h>
 
-static void time_hook(lua_State *L, lua_Debug *ar) {
+// `ar` is where the code was when time ran out (NULL: not known; the nearest Lua caller).
+static int raise_time_limit(lua_State *L, lua_Debug *ar) {
   qcb_sandbox *S = qcb__sandbox(L);
   if (!S->time_hit) {
-    // First firing: we are exactly where the code was when time ran out; keep that place.
+    // First firing: keep the place the code was at.
     S->time_hit = 1;
     char where[LUA_IDSIZE + 24] = "";
-    if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+    lua_Debug caller;
+    // From a C function: the nearest Lua code up the stack (pcall may sit in between).
+    for (int level = 1; ar == NULL && lua_getstack(L, level, &caller); level++)
+      if (lua_getinfo(L, "Sl", &caller) && caller.currentline > 0) ar = &caller;
+    if (ar && lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
       snprintf(where, sizeof where, "%s:%d: ", ar->short_src, ar->currentline);
     snprintf(S->limit_message, sizeof S->limit_message, "%stime limit of %g s exceeded", where, S->timeout);
     luaL_traceback(L, L, NULL, 0);
@@ -31,7 +36,14 @@ static void time_hook(lua_State *L, lua_Debug *ar) {
     lua_pop(L, 1);
   }
   lua_pushstring(L, S->limit_message);
-  lua_error(L);
+  return lua_error(L);
+}
+
+static void time_hook(lua_State *L, lua_Debug *ar) { raise_time_limit(L, ar); }
+
+void qcb__check_deadline(lua_State *L) {
+  qcb_sandbox *S = qcb__sandbox(L);
+  if (atomic_load_explicit(&S->watchdog.expired, memory_order_relaxed)) raise_time_limit(L, NULL);
 }
 
 static int reached(const struct timespec *now, const struct timespec *deadline) {
@@ -71,6 +83,7 @@ static void *watchdog_main(void *arg) {
     if (reached(&now, &w->deadline)) {
       // Under the mutex: the caller marks the call inactive under it before disarming.
       lua_sethook(S->L, time_hook, LUA_MASKCOUNT, 1);
+      atomic_store_explicit(&w->expired, 1, memory_order_relaxed);
       w->armed_gen = w->gen;
       continue;
     }
@@ -128,6 +141,7 @@ int qcb__watchdog_start(qcb_sandbox *S) {
   pthread_mutex_lock(&w->mu);
   w->gen++;
   w->active = 1;
+  atomic_store_explicit(&w->expired, 0, memory_order_relaxed);
   w->deadline = deadline;
   if (w->idle) pthread_cond_signal(&w->cv);
   pthread_mutex_unlock(&w->mu);
@@ -139,6 +153,7 @@ void qcb__watchdog_stop(qcb_sandbox *S) {
   if (!w->started) return;
   pthread_mutex_lock(&w->mu);
   w->active = 0;
+  atomic_store_explicit(&w->expired, 0, memory_order_relaxed);
   pthread_mutex_unlock(&w->mu);
   lua_sethook(S->L, NULL, 0, 0);
 }

@@ -237,9 +237,9 @@ enum COCOLoader {
                                                                 split: file.name, warning))
                         }
                         if let (width, height) = entries[order[index - base]].size,
-                           Int(width) != info.width || Int(height) != info.height {
+                           Self.wholePixels(width) != info.width || Self.wholePixels(height) != info.height {
                             var message = "JSON says \(Self.format(width))×\(Self.format(height)) but the image is \(info.width)×\(info.height)"
-                            if info.orientation >= 5 && Int(width) == info.storedWidth && Int(height) == info.storedHeight {
+                            if info.orientation >= 5 && Self.wholePixels(width) == info.storedWidth && Self.wholePixels(height) == info.storedHeight {
                                 message += " (EXIF orientation \(info.orientation) rotates the stored \(info.storedWidth)×\(info.storedHeight) pixels: the boxes may be drawn on the unrotated image)"
                             }
                             message += "; the header's size is used"
@@ -257,8 +257,8 @@ enum COCOLoader {
         } else {
             for (rank, local) in order.enumerated() {
                 guard let (width, height) = entries[local].size else { continue }
-                dataset.images[base + rank].width = Int32(clamping: Int(width.isFinite ? width : 0))
-                dataset.images[base + rank].height = Int32(clamping: Int(height.isFinite ? height : 0))
+                dataset.images[base + rank].width = Int32(clamping: Self.wholePixels(width))
+                dataset.images[base + rank].height = Int32(clamping: Self.wholePixels(height))
             }
         }
 
@@ -387,6 +387,12 @@ enum COCOLoader {
             return candidate
         }
         return file.imagesFolder
+    }
+
+    /// A JSON size as whole pixels, as the header reports them. `1e23` is valid JSON:
+    /// it clamps instead of trapping in the conversion (the size is then reported as wrong).
+    static func wholePixels(_ value: Double) -> Int {
+        value.isFinite ? Int(max(-1e15, min(1e15, value))) : 0
     }
 
     private static func format(_ value: Double) -> String {

@@ -33,7 +33,9 @@ struct YOLOConfig {
         do { bytes = try FileIO.readFile(yamlPath) } catch {
             throw LoadError("\(shownYaml): cannot be read: \(error.reason)")
         }
-        let text = String(decoding: bytes, as: UTF8.self)
+        // A UTF-8 byte order mark (Windows editors) is not YAML content once decoded.
+        let hasBOM = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: hasBOM ? bytes.dropFirst(3) : bytes[...], as: UTF8.self)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -161,6 +163,10 @@ struct YOLOConfig {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
             return ":\(mark.line):\(mark.column): not valid YAML: \(context?.description ?? "")\(problem)"
+        case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams' own text carries the whole file; the key and its first line are what helps.
+            let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            return ":\(context.mark.line): not valid YAML: \(keys) written more than once in the same mapping"
         default:
             let first = "\(yaml)".split(separator: "\n").first.map(String.init) ?? "\(yaml)"
             return ": not valid YAML: \(first)"

@@ -112,9 +112,11 @@ final class YOLOLabelParser {
         }
     }
 
-    private func reject(_ line: Int32, _ message: String) {
+    /// The message is only built for listed lines: a 100 MB file of broken lines past the
+    /// cap costs a count, not millions of formatted strings.
+    private func reject(_ line: Int32, _ message: @autoclosure () -> String) {
         if invalid.count < maxInvalid {
-            invalid.append(Invalid(line: line, message: message))
+            invalid.append(Invalid(line: line, message: message()))
         } else {
             invalidBeyondCap += 1
         }
