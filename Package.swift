@@ -46,6 +46,8 @@ let package = Package(
         // the near-duplicate index on random hashes. A target of its own so timings come
         // from a release build of QCCore alone, without the CLI, Lua or report code.
         .executableTarget(name: "qcpass-bench", dependencies: ["QCCore"]),
+        // Deterministic mutation fuzzer over every parser QCCore owns (Tests/fuzz/run.sh).
+        .executableTarget(name: "qcpass-fuzz", dependencies: ["QCCore"]),
         .testTarget(name: "QCCoreTests", dependencies: ["QCCore"]),
         .testTarget(name: "QCLuaTests", dependencies: ["QCLua", "QCCore"]),
         .testTarget(name: "QCPassCLITests", dependencies: ["QCCore", "qcpass"]),
