@@ -26,17 +26,12 @@ final class JPEGDecoder {
     /// is complete that decodes cleanly and is accepted (with a warning); when data is
     /// missing, the early marker makes libjpeg warn and the file is `.truncated`.
     func decode(_ bytes: UnsafeRawBufferPointer, targetSide: Int, maxPixels: Int) -> Result<GrayImage, DecodeError> {
-        guard let handle else { return .failure(DecodeError(.corrupt, "libturbojpeg could not start a decoder")) }
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 2 else {
-            return .failure(DecodeError(.truncated, "JPEG file has no image data"))
+        let header: Header
+        switch readHeader(bytes, maxPixels: maxPixels) {
+        case .success(let h): header = h
+        case .failure(let e): return .failure(e)
         }
-        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
-        if tjDecompressHeader3(handle, base, UInt(bytes.count), &width, &height, &subsampling, &colorspace) != 0 {
-            return .failure(DecodeError(.corrupt, "JPEG header is unreadable: \(errorText())"))
-        }
-        if let refusal = DecodeLimits.refusal(format: "JPEG", width: Int(width), height: Int(height), maxPixels: maxPixels) {
-            return .failure(refusal)
-        }
+        let (handle, base, width, height, colorspace) = (header.handle, header.base, header.width, header.height, header.colorspace)
         let factor = Self.scalingFactor(width: Int(width), height: Int(height), targetSide: targetSide)
         let outWidth = Int(Self.scaled(width, factor)), outHeight = Int(Self.scaled(height, factor))
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
@@ -131,17 +126,12 @@ extension JPEGDecoder {
     /// the reviewer the picture, and the input check reports the damage anyway. CMYK
     /// files, rare in training sets, come out as gray.
     func decodeRGB(_ bytes: UnsafeRawBufferPointer, targetSide: Int, maxPixels: Int) -> Result<RGBImage, DecodeError> {
-        guard let handle else { return .failure(DecodeError(.corrupt, "libturbojpeg could not start a decoder")) }
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 2 else {
-            return .failure(DecodeError(.truncated, "JPEG file has no image data"))
+        let header: Header
+        switch readHeader(bytes, maxPixels: maxPixels) {
+        case .success(let h): header = h
+        case .failure(let e): return .failure(e)
         }
-        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
-        if tjDecompressHeader3(handle, base, UInt(bytes.count), &width, &height, &subsampling, &colorspace) != 0 {
-            return .failure(DecodeError(.corrupt, "JPEG header is unreadable: \(errorText())"))
-        }
-        if let refusal = DecodeLimits.refusal(format: "JPEG", width: Int(width), height: Int(height), maxPixels: maxPixels) {
-            return .failure(refusal)
-        }
+        let (handle, base, width, height, colorspace) = (header.handle, header.base, header.width, header.height, header.colorspace)
         if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
             return decode(bytes, targetSide: targetSide, maxPixels: maxPixels).map(RGBImage.init(gray:))
         }
@@ -175,5 +165,28 @@ extension JPEGDecoder {
         defer { if let output { tjFree(output) } }
         guard status == 0, let output else { return [] }
         return Array(UnsafeBufferPointer(start: output, count: Int(size)))
+    }
+
+    /// What both decode paths need first: a started decoder, the bytes, and a header
+    /// within the size limits.
+    struct Header {
+        var handle: tjhandle
+        var base: UnsafePointer<UInt8>
+        var width: Int32, height: Int32, colorspace: Int32
+    }
+
+    func readHeader(_ bytes: UnsafeRawBufferPointer, maxPixels: Int) -> Result<Header, DecodeError> {
+        guard let handle else { return .failure(DecodeError(.corrupt, "libturbojpeg could not start a decoder")) }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 2 else {
+            return .failure(DecodeError(.truncated, "JPEG file has no image data"))
+        }
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        if tjDecompressHeader3(handle, base, UInt(bytes.count), &width, &height, &subsampling, &colorspace) != 0 {
+            return .failure(DecodeError(.corrupt, "JPEG header is unreadable: \(errorText())"))
+        }
+        if let refusal = DecodeLimits.refusal(format: "JPEG", width: Int(width), height: Int(height), maxPixels: maxPixels) {
+            return .failure(refusal)
+        }
+        return .success(Header(handle: handle, base: base, width: width, height: height, colorspace: colorspace))
     }
 }
