@@ -53,23 +53,12 @@ func runHash(_ args: [String]) {
     print(#"{"tool": "qcpass", "jobs": \#(jobs), "images": \#(images.count), "failures": \#(failures), "seconds": \#(seconds), "images_per_s": \#(Double(images.count) / seconds)}"#)
 }
 
-/// splitmix64: the same random hashes for a seed on every machine.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func runIndex(_ args: [String]) {
     guard let count = option("--count", in: args).flatMap(Int.init) else { fail("index: --count N is required") }
     let radius = Int(option("--radius", in: args) ?? "8") ?? 8
     let jobs = Int(option("--jobs", in: args) ?? "1") ?? 1
-    var random = SplitMix64(state: UInt64(option("--seed", in: args) ?? "1") ?? 1)
+    // SplitMix64: the same random hashes for a seed on every machine.
+    var random = SeededRandom(seed: UInt64(option("--seed", in: args) ?? "1") ?? 1)
     let method = option("--method", in: args) ?? "auto"
     let hashes = (0..<count).map { _ in random.next() }
     let start = now()

@@ -1,28 +1,23 @@
+import QCCore
+
 /// Deterministic byte-level mutations: the same seed gives the same inputs, so a figure
 /// or a failure can be reproduced exactly. No coverage feedback; instead every mutation
 /// kind that real broken files show (bit rot, truncation, spliced exports, absurd
 /// numbers, repeated structure) plus each target's own tokens.
 struct Mutator {
-    private var state: UInt64
+    private var random: SeededRandom
     let maxLength: Int
     let dictionary: [[UInt8]]
 
     init(seed: UInt64, maxLength: Int, dictionary: [[UInt8]]) {
-        state = seed
+        random = SeededRandom(seed: seed)
         self.maxLength = maxLength
         self.dictionary = dictionary
     }
 
-    /// SplitMix64.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
-    mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
+    mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : random.below(bound) }
 
     private static let interestingBytes: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, 0x0A, 0x0D, 0x20, 0x09, 0x22, 0x2C,
                                                     0x2D, 0x2E, 0x30, 0x39, 0x65, 0x5B, 0x5D, 0x7B, 0x7D, 0x3A, 0xC0, 0xEF]
