@@ -90,19 +90,21 @@ public final class HashCache: @unchecked Sendable {
         remember(record, fromDisk: false)
         record.encoded(into: &pending)
         pendingCount += 1
-        if pendingCount >= Self.batch { try? appendPendingLocked() }
+        if pendingCount >= Self.batch, (try? log.append(pending)) != nil {
+            pending.removeAll(keepingCapacity: true)
+            pendingCount = 0
+        }
     }
 
     /// Appends what is buffered, then compacts the log when most of it is superseded.
     public func flush() throws(CacheError) {
         lock.lock(); defer { lock.unlock() }
-        try appendPendingLocked()
-        if superseded > 10_000 && superseded > byPath.count {
+        try log.flush(&pending, superseded: &superseded, live: byPath.count) {
             var frames: [UInt8] = []
             for record in byPath.values { record.encoded(into: &frames) }
-            try log.rewrite(frames)
-            superseded = 0
+            return frames
         }
+        pendingCount = 0
     }
 
     public var count: Int { lock.lock(); defer { lock.unlock() }; return byPath.count }
@@ -113,12 +115,5 @@ public final class HashCache: @unchecked Sendable {
         if let digest = record.content {
             byContent[ContentKey(size: record.size, digest: digest)] = record.outcome
         }
-    }
-
-    private func appendPendingLocked() throws(CacheError) {
-        guard !pending.isEmpty else { return }
-        try log.append(pending)
-        pending.removeAll(keepingCapacity: true)
-        pendingCount = 0
     }
 }

@@ -41,19 +41,11 @@ public final class HeaderCache: @unchecked Sendable {
 
     public func flush() throws(CacheError) {
         lock.lock(); defer { lock.unlock() }
-        try appendPendingLocked()
-        if superseded > 10_000 && superseded > byPath.count {
+        try log.flush(&pending, superseded: &superseded, live: byPath.count) {
             var frames: [UInt8] = []
             for record in byPath.values { record.encoded(into: &frames) }
-            try log.rewrite(frames)
-            superseded = 0
+            return frames
         }
-    }
-
-    private func appendPendingLocked() throws(CacheError) {
-        guard !pending.isEmpty else { return }
-        try log.append(pending)
-        pending.removeAll(keepingCapacity: true)
     }
 }
 

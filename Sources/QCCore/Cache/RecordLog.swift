@@ -68,6 +68,20 @@ final class RecordLog {
         }
     }
 
+    /// A cache's flush: appends what it buffered, then rewrites the file from its live
+    /// records when superseded ones (older records of a re-recorded path) outnumber them.
+    func flush(_ pending: inout [UInt8], superseded: inout Int, live: Int,
+               liveFrames: () -> [UInt8]) throws(CacheError) {
+        if !pending.isEmpty {
+            try append(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+        if superseded > 10_000 && superseded > live {
+            try rewrite(liveFrames())
+            superseded = 0
+        }
+    }
+
     /// Replaces the whole file (compaction), atomically.
     func rewrite(_ frames: [UInt8]) throws(CacheError) {
         try withFileLock { () throws(CacheError) in
