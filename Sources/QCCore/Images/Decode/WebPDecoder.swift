@@ -12,25 +12,10 @@ enum WebPDecoder {
             return .failure(DecodeError(.empty, "WebP file is empty"))
         }
         var config = WebPDecoderConfig()
-        guard WebPInitDecoderConfig(&config) != 0 else {
-            return .failure(DecodeError(.corrupt, "libwebp could not start a decoder (version mismatch)"))
-        }
-        let featureStatus = WebPGetFeatures(base, bytes.count, &config.input)
-        guard featureStatus == VP8_STATUS_OK else {
-            return .failure(failure(featureStatus, looksTruncated: looksTruncated))
-        }
-        let width = Int(config.input.width), height = Int(config.input.height)
-        if let refusal = DecodeLimits.refusal(format: "WebP", width: width, height: height, maxPixels: maxPixels) {
-            return .failure(refusal)
-        }
-        if config.input.has_animation != 0 {
-            return .failure(DecodeError(.unsupported, "WebP is animated; qcpass hashes still images only"))
-        }
-        let (outWidth, outHeight) = GrayResize.reducedSize(width: width, height: height, targetSide: targetSide)
-        if outWidth != width || outHeight != height {
-            config.options.use_scaling = 1
-            config.options.scaled_width = Int32(outWidth)
-            config.options.scaled_height = Int32(outHeight)
+        let outWidth: Int, outHeight: Int
+        switch prepare(&config, base, bytes.count, targetSide: targetSide, maxPixels: maxPixels, looksTruncated: looksTruncated) {
+        case .success(let size): (outWidth, outHeight) = size
+        case .failure(let e): return .failure(e)
         }
         config.output.colorspace = MODE_YUV
         let status = WebPDecode(base, bytes.count, &config)
@@ -72,20 +57,10 @@ extension WebPDecoder {
             return .failure(DecodeError(.empty, "WebP file is empty"))
         }
         var config = WebPDecoderConfig()
-        guard WebPInitDecoderConfig(&config) != 0 else {
-            return .failure(DecodeError(.corrupt, "libwebp could not start a decoder (version mismatch)"))
-        }
-        let featureStatus = WebPGetFeatures(base, bytes.count, &config.input)
-        guard featureStatus == VP8_STATUS_OK else { return .failure(failure(featureStatus, looksTruncated: false)) }
-        let width = Int(config.input.width), height = Int(config.input.height)
-        if let refusal = DecodeLimits.refusal(format: "WebP", width: width, height: height, maxPixels: maxPixels) {
-            return .failure(refusal)
-        }
-        let (outWidth, outHeight) = GrayResize.reducedSize(width: width, height: height, targetSide: targetSide)
-        if outWidth != width || outHeight != height {
-            config.options.use_scaling = 1
-            config.options.scaled_width = Int32(outWidth)
-            config.options.scaled_height = Int32(outHeight)
+        let outWidth: Int, outHeight: Int
+        switch prepare(&config, base, bytes.count, targetSide: targetSide, maxPixels: maxPixels, looksTruncated: false) {
+        case .success(let size): (outWidth, outHeight) = size
+        case .failure(let e): return .failure(e)
         }
         config.output.colorspace = MODE_RGB
         let status = WebPDecode(base, bytes.count, &config)
@@ -113,5 +88,32 @@ extension WebPDecoder {
         defer { if let output { WebPFree(output) } }
         guard size > 0, let output else { return [] }
         return Array(UnsafeBufferPointer(start: output, count: size))
+    }
+
+    /// What both decode paths do first: start the decoder, read the features, refuse
+    /// absurd sizes and animations, and ask libwebp to scale to the reduced size.
+    private static func prepare(_ config: inout WebPDecoderConfig, _ base: UnsafePointer<UInt8>, _ count: Int,
+                                targetSide: Int, maxPixels: Int, looksTruncated: Bool) -> Result<(Int, Int), DecodeError> {
+        guard WebPInitDecoderConfig(&config) != 0 else {
+            return .failure(DecodeError(.corrupt, "libwebp could not start a decoder (version mismatch)"))
+        }
+        let featureStatus = WebPGetFeatures(base, count, &config.input)
+        guard featureStatus == VP8_STATUS_OK else {
+            return .failure(failure(featureStatus, looksTruncated: looksTruncated))
+        }
+        let width = Int(config.input.width), height = Int(config.input.height)
+        if let refusal = DecodeLimits.refusal(format: "WebP", width: width, height: height, maxPixels: maxPixels) {
+            return .failure(refusal)
+        }
+        if config.input.has_animation != 0 {
+            return .failure(DecodeError(.unsupported, "WebP is animated; qcpass hashes still images only"))
+        }
+        let (outWidth, outHeight) = GrayResize.reducedSize(width: width, height: height, targetSide: targetSide)
+        if outWidth != width || outHeight != height {
+            config.options.use_scaling = 1
+            config.options.scaled_width = Int32(outWidth)
+            config.options.scaled_height = Int32(outHeight)
+        }
+        return .success((outWidth, outHeight))
     }
 }
