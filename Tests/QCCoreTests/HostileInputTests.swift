@@ -133,6 +133,25 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+
+    /// Found by the fuzzer: `nc: 2147483648` without names generated two billion class names.
+    func testAbsurdClassCountsAreAnErrorNamingTheLine() throws {
+        let folder = FixtureFolder()
+        folder.image("images/a.jpg", label: "0 0.5 0.5 0.1 0.1\n")
+        folder.write("data.yaml", text: "train: images\nnc: 2147483648\n")
+        let dataset = try load(folder.url("data.yaml"))
+        XCTAssertTrue(dataset.classNames.isEmpty)
+        let nc = dataset.issues(kind: "invalid_label").map { "\($0.ref ?? "") \($0.message)" }
+        XCTAssertEqual(nc.count, 1, "\(nc)")
+        XCTAssertTrue(nc.first?.contains("data.yaml:2 nc is 2147483648") ?? false, "\(nc)")
+
+        folder.write("data.yaml", text: "train: images\nnames:\n  0: a\n  4000000000: b\n")
+        let names = try load(folder.url("data.yaml"))
+        XCTAssertEqual(names.classNames, [0: "a"])
+        let key = names.issues(kind: "invalid_label").map(\.message)
+        XCTAssertEqual(key.count, 1, "\(key)")
+        XCTAssertTrue(key.first?.contains("names key 4000000000 is outside") ?? false, "\(key)")
+    }
     // MARK: Invalid UTF-8
 
     func testInvalidUTF8InEveryTextInput() throws {

@@ -26,6 +26,10 @@ struct YOLOConfig {
     var issues: [Finding] = []
 
     static let splitKeys = ["train", "val", "test"]
+    /// More class ids than any real label set uses (LVIS has 1,203, ImageNet-21k 21,841);
+    /// per-class tables are sized by the largest id, so a typo such as `nc: 2147483648`
+    /// must be an error, not two billion generated names.
+    static let maximumClassId = 99_999
 
     static func load(_ yamlPath: RawPath) throws(LoadError) -> YOLOConfig {
         let shownYaml = yamlPath.display
@@ -122,6 +126,12 @@ struct YOLOConfig {
                         "names key \"\(key.string ?? "")\" is not a class id (expected names: {0: name, 1: name})"))
                     continue
                 }
+                guard (0...Self.maximumClassId).contains(id) else {
+                    issues.append(InputIssue.make(
+                        "invalid_label", .error, ref: yamlRef(key),
+                        "names key \(id) is outside the class ids qcpass accepts (0...\(Self.maximumClassId))"))
+                    continue
+                }
                 classNames[id] = value.string ?? "\(value.any)"
             }
         default:
@@ -130,7 +140,11 @@ struct YOLOConfig {
         let ncNode = node["nc"]
         let nc = ncNode?.int
         if namesNode == nil || (classNames.isEmpty && namesNode?.null != nil) {
-            if let nc, nc >= 0 {
+            if let nc, nc > Self.maximumClassId + 1 {
+                issues.append(InputIssue.make(
+                    "invalid_label", .error, ref: yamlRef(ncNode),
+                    "nc is \(nc): qcpass accepts at most \(Self.maximumClassId + 1) classes; no class names generated"))
+            } else if let nc, nc >= 0 {
                 // Ultralytics' own default when only nc is given.
                 for index in 0..<nc { classNames[index] = "class_\(index)" }
             } else {
