@@ -2,7 +2,7 @@
 """Time a command like /usr/bin/time -f "%e %M" would, N times, and keep the figures.
 
     measure.py run --name ID --runs 3 --ok 0,1 --results FILE [--fresh-dir DIR] -- CMD ARGS...
-    measure.py table --results FILE --out TABLE_FILE
+    measure.py table --results FILE --out TABLE_FILE [--rows foundation|label_cost]
 
 `run` starts each command under /usr/bin/time -f "%e %M" (GNU time; the peak RSS in KiB
 comes from it) and waits with os.wait4, so wall time is the whole process, start to
@@ -12,8 +12,8 @@ process's RSS (~15 MB) inherited through fork. Exit codes outside
 fresh empty directory (--fresh-dir, substituted for {fresh} in CMD) so a tool's own
 cache starts cold every time. One JSON line per measurement is appended to FILE.
 
-`table` pairs measurements into the foundation table; the pairs and targets are
-listed in ROWS below.
+`table` pairs measurements into the foundation (or label_cost) table; the pairs and targets are
+listed in ROWS and LABEL_COST_ROWS below.
 """
 import argparse
 import json
@@ -112,6 +112,15 @@ ROWS = [
     ("peak RSS stats COCO JSON", "qcpass_stats", None, "rss", 1500.0),
 ]
 
+# bench/label_cost.sh: the label checks with predictions against the label-only pass.
+LABEL_COST_ROWS = [
+    ("label checks + YOLO-txt predictions (vs label-only)", "label_checks_txt", "label_only", "floor", 1.5),
+    ("label checks + COCO-results JSON (vs label-only)", "label_checks_json", "label_only", "floor", 1.5),
+    ("peak RSS label checks + YOLO-txt predictions", "label_checks_txt", None, "rss", 1500.0),
+    ("peak RSS label checks + COCO-results JSON", "label_checks_json", None, "rss", 1500.0),
+]
+PRESETS = {"foundation": (ROWS, ("pycocotools", "read_floor")), "label_cost": (LABEL_COST_ROWS, ("label_only",))}
+
 
 def table(args):
     recs = {}
@@ -122,7 +131,8 @@ def table(args):
     head = ("measurement", "runs", "median s", "baseline s", "ratio", "peak MB", "target", "result")
     rows = []
     failed = False
-    for label, name, base, kind, target in ROWS:
+    rows_spec, baselines = PRESETS[args.rows]
+    for label, name, base, kind, target in rows_spec:
         m, b = recs.get(name), recs.get(base) if base else None
         if m is None:
             continue
@@ -147,7 +157,7 @@ def table(args):
         tgt = {"faster": ">= %gx" % target, "floor": "<= %gx" % target, "rss": "<= %g MB" % target}[kind]
         rows.append((label, runs, med, bmed, ratio, peak, tgt, result))
     # baselines alone, for the record
-    for name in ("pycocotools", "read_floor"):
+    for name in baselines:
         r = recs.get(name)
         if r and "median_s" in r:
             rows.append(("  baseline: " + name, str(r["runs"]), "%.3f" % r["median_s"], "-", "-",
@@ -182,6 +192,7 @@ def main():
     t.add_argument("--results", required=True)
     t.add_argument("--out")
     t.add_argument("--header")
+    t.add_argument("--rows", choices=sorted(PRESETS), default="foundation")
     a = ap.parse_args()
     return run(a) if a.what == "run" else table(a)
 

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The label-check cost benchmark: what do the prediction-based label checks cost at COCO
+# scale, relative to the label-only pass of the foundation benchmark?
+#
+#   bench/label_cost.sh                        # 118,287 images, ~1.3M predictions; builds release
+#   bench/label_cost.sh --no-build --runs 5
+#   bench/label_cost.sh --images 5000          # quick run (corpus in bench/data/coco_scale_pred_5000)
+#
+# Steps: bench/.venv (as foundation.sh) -> corpus with predictions in bench/data/
+# (gen_coco_scale.py --predictions, then txt_to_coco_results.py for predictions.json, both
+# when missing) -> `swift build -c release` -> warm the page cache -> each command N times
+# (median wall time of the whole process, peak RSS) -> bench/out/label_cost.txt.
+#
+# Commands (all `--no-cache`, so every run reads every image header, like the baseline):
+#   label_only         check data.yaml --only input,background,class_balance
+#   label_checks_txt   check data.yaml --predictions predictions/ (YOLO txt, ~11 per image)
+#                        --only input,missing_labels,wrong_classes,box_fit,class_balance,background
+#   label_checks_json  the same with predictions.json (COCO results, one 137 MB file)
+# split_leakage and duplicates are left out: they hash pixels (bench/hashing.sh).
+# Target: each label_checks_* median <= 1.5x label_only's, measured in the same run.
+# Exit status: 0 when every row passes, 1 otherwise. QCPASS_TIMINGS=1 on a single run
+# shows where the time goes (phases, rules, native calls).
+set -euo pipefail
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+IMAGES=118287
+RUNS=3
+BUILD=1
+QCPASS="${QCPASS_BIN:-}"
+DATA=""
+
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --images) IMAGES="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --data) DATA="$2"; shift 2 ;;
+    --qcpass) QCPASS="$2"; BUILD=0; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) usage ;;
+    *) echo "unknown argument: $1" >&2; usage ;;
+  esac
+done
+if [ -z "$DATA" ]; then
+  if [ "$IMAGES" = 118287 ]; then DATA="$BENCH/data/coco_scale_pred"; else DATA="$BENCH/data/coco_scale_pred_$IMAGES"; fi
+fi
+OUT="$BENCH/out"
+RESULTS="$OUT/label_cost.jsonl"
+mkdir -p "$OUT"
+: > "$RESULTS"
+step() { printf '\n== %s\n' "$*"; }
+
+VENV="$BENCH/.venv"
+PY="$VENV/bin/python"
+step "python venv ($VENV)"
+if ! "$PY" -c 'import PIL, numpy' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$PY" -m pip install -q --disable-pip-version-check -r "$BENCH/requirements.txt"
+fi
+
+step "corpus ($DATA)"
+have=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["images"]["train"]+d["images"]["val"] if d.get("predictions") else 0)' \
+        "$DATA/corpus.json" 2>/dev/null || echo 0)
+if [ "$have" != "$IMAGES" ]; then
+  rm -rf "$DATA"
+  "$PY" "$BENCH/gen_coco_scale.py" --images "$IMAGES" --out "$DATA" --predictions
+else
+  echo "present: $IMAGES images"
+fi
+if [ ! -s "$DATA/predictions.json" ] || [ "$DATA/predictions.json" -ot "$DATA/corpus.json" ]; then
+  "$PY" "$BENCH/txt_to_coco_results.py" "$DATA"
+fi
+
+if [ "$BUILD" = 1 ]; then
+  step "swift build -c release"
+  (cd "$ROOT" && swift build -c release --product qcpass 2>&1 | tail -n 3)
+fi
+[ -n "$QCPASS" ] || QCPASS="$ROOT/.build/release/qcpass"
+[ -x "$QCPASS" ] || { echo "qcpass not found at $QCPASS" >&2; exit 2; }
+echo "qcpass: $QCPASS"
+
+step "warm page cache"
+find "$DATA/labels" "$DATA/predictions" -type f -exec cat {} + > /dev/null
+cat "$DATA/predictions.json" > /dev/null
+"$QCPASS" stats "$DATA/data.yaml" > /dev/null
+
+M() { "$PY" "$BENCH/measure.py" run --results "$RESULTS" --runs "$RUNS" "$@"; }
+CHECKS=input,missing_labels,wrong_classes,box_fit,class_balance,background
+step "label-only pass"
+M --name label_only --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --only input,background,class_balance \
+  --out /tmp/qcbench-label-only --quiet --no-cache
+step "label checks, YOLO-txt predictions"
+M --name label_checks_txt --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions" \
+  --only "$CHECKS" --out /tmp/qcbench-label-txt --quiet --no-cache
+step "label checks, COCO-results JSON predictions"
+M --name label_checks_json --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions.json" \
+  --only "$CHECKS" --out /tmp/qcbench-label-json --quiet --no-cache
+
+step "results"
+HEADER="label-check cost — $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'), $IMAGES images, $("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(d["predictions"].values()), "predictions")' "$DATA/corpus.json"), $RUNS runs each, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) before the table"
+"$PY" "$BENCH/measure.py" table --rows label_cost --results "$RESULTS" --out "$OUT/label_cost.txt" --header "$HEADER"
