@@ -74,25 +74,27 @@ struct CheckCommand: ParsableCommand {
         var exitCode = result.outcome.hadRuleErrors ? ExitStatus.error
                      : (result.outcome.ready ? ExitStatus.ready : ExitStatus.notReady)
         do {
-            try AtomicFile.write(document.encoded(), to: "\(outDir)/findings.json")
+            try PhaseTimer.measure("write findings.json") { try AtomicFile.write(document.encoded(), to: "\(outDir)/findings.json") }
             if let junit {
                 try AtomicFile.write(JUnitReport.render(document, strict: strict),
                                      to: URL(fileURLWithPath: junit).standardizedFileURL.path)
             }
             if let template = result.pack.reportTemplate {
                 do {
-                    let md = try ReportRenderer.renderMarkdown(document, template: template,
-                                                               date: request.engine.today, reviewer: reviewer,
-                                                               limits: request.engine.limits)
+                    let md = try PhaseTimer.measure("report.md") {
+                        try ReportRenderer.renderMarkdown(document, template: template, date: request.engine.today,
+                                                          reviewer: reviewer, limits: request.engine.limits)
+                    }
                     try AtomicFile.write(md, to: "\(outDir)/report.md")
                 } catch let e as EngineError {
                     printError("qcpass: report template failed: \(e)")
                     exitCode = ExitStatus.error
                 }
             }
-            try ReportHTML.write(document, dataset: result.dataset, date: request.engine.today, reviewer: reviewer,
+            try PhaseTimer.measure("report.html") { try ReportHTML.write(document, dataset: result.dataset, date: request.engine.today, reviewer: reviewer,
+                                 histogram: result.outcome.histogram,
                                  options: .init(outDir: outDir, images: !noImages, jobs: request.engine.jobs,
-                                                knownContent: result.outcome.hashes?.contentDigests ?? []))
+                                                knownContent: result.outcome.hashes?.contentDigests ?? [])) }
         } catch {
             printError("qcpass: \(error)")
             throw ExitCode(ExitStatus.error)

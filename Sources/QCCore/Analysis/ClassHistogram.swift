@@ -76,9 +76,17 @@ public enum ClassHistogram {
         let splitNames = dataset.splits
         let s = splitNames.count
         let slotsPerClass = s + 1  // last slot: images with an out-of-range split
-        var ids = Set(dataset.classNames.keys)
-        for b in dataset.boxes { ids.insert(Int(b.classId)) }
-        let classIds = ids.sorted()
+        // Ids the boxes use beyond `names` (unknown classes) are rare: test each box against
+        // a dense table of the known ids and hash only the others.
+        let known = dataset.classNames.keys.sorted()
+        let knownIndex = DenseClassIndex(known)
+        var unknown = Set<Int>()
+        var lastId = Int32.min
+        for b in dataset.boxes where b.classId != lastId {
+            lastId = b.classId
+            if knownIndex[Int(b.classId)] < 0 { unknown.insert(Int(b.classId)) }
+        }
+        let classIds = unknown.isEmpty ? known : (known + unknown).sorted()
         let c = classIds.count
         let slot = DenseClassIndex(classIds)
         let cells = c * slotsPerClass
@@ -98,9 +106,11 @@ public enum ClassHistogram {
         var splitHist = [[Int]](repeating: [], count: slotsPerClass)
 
         let boxes = dataset.boxes
-        for (i, image) in dataset.images.enumerated() {
-            let sp = image.split >= 0 && Int(image.split) < s ? Int(image.split) : s
-            let b0 = Swift.max(0, Int(image.boxStart)), b1 = Swift.min(boxes.count, Int(image.boxEnd))
+        for i in dataset.images.indices {
+            // Fields read in place: binding the record would retain and release its strings.
+            let split = dataset.images[i].split, width = dataset.images[i].width, height = dataset.images[i].height
+            let sp = split >= 0 && Int(split) < s ? Int(split) : s
+            let b0 = Swift.max(0, Int(dataset.images[i].boxStart)), b1 = Swift.min(boxes.count, Int(dataset.images[i].boxEnd))
             let count = Swift.max(0, b1 - b0)
             splitImages[sp] += 1
             splitBoxes[sp] += count
@@ -112,8 +122,8 @@ public enum ClassHistogram {
             splitHist[sp][count] += 1
             guard count > 0 else { continue }
 
-            let imageSide = image.width > 0 && image.height > 0
-                ? (Double(image.width) * Double(image.height)).squareRoot() : Double.nan
+            let imageSide = width > 0 && height > 0
+                ? (Double(width) * Double(height)).squareRoot() : Double.nan
             for j in b0..<b1 {
                 let b = boxes[j]
                 let k = slot[Int(b.classId)]

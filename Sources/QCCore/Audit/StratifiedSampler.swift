@@ -121,21 +121,27 @@ public enum StratifiedSampler {
     /// ties broken by how many findings they have, then by path. Findings covered by a
     /// documented exception are not flags.
     public static func rankFlagged(_ findings: [Finding]) -> [Flagged] {
-        var byImage: [String: Flagged] = [:]
-        for f in findings where f.exception == nil {
-            guard let image = f.image else { continue }
-            let score = f.score ?? (f.severity == .error ? 0.5 : f.severity == .warning ? 0.25 : 0.1)
-            if var e = byImage[image] {
-                e.count += 1
-                if score > e.score { e.score = score; e.top = f }
-                byImage[image] = e
+        // Per image: a slot with the score, the count and the index of the top finding.
+        // Findings are only copied once, into the result (tens of thousands of them made
+        // this a visible share of a large run's report when they were copied per update).
+        var slotOfImage: [String: Int] = [:]
+        var images: [String] = [], scores: [Double] = [], counts: [Int] = [], tops: [Int] = []
+        for index in findings.indices where findings[index].exception == nil {
+            guard let image = findings[index].image else { continue }
+            let severity = findings[index].severity
+            let score = findings[index].score ?? (severity == .error ? 0.5 : severity == .warning ? 0.25 : 0.1)
+            if let slot = slotOfImage[image] {
+                counts[slot] += 1
+                if score > scores[slot] { scores[slot] = score; tops[slot] = index }
             } else {
-                byImage[image] = Flagged(image: image, score: score, count: 1, top: f)
+                slotOfImage[image] = images.count
+                images.append(image); scores.append(score); counts.append(1); tops.append(index)
             }
         }
-        return byImage.values.sorted {
-            $0.score != $1.score ? $0.score > $1.score : ($0.count != $1.count ? $0.count > $1.count : $0.image < $1.image)
+        let order = images.indices.sorted { a, b in
+            scores[a] != scores[b] ? scores[a] > scores[b] : (counts[a] != counts[b] ? counts[a] > counts[b] : images[a] < images[b])
         }
+        return order.map { Flagged(image: images[$0], score: scores[$0], count: counts[$0], top: findings[tops[$0]]) }
     }
 
     static func format(_ x: Double) -> String {

@@ -44,11 +44,13 @@ public struct GalleryCard: Sendable {
     /// Cards for `rows` (one per image-level row), with every finding of the image listed
     /// on its card so the reviewer sees why the checks care about it.
     public static func build(rows: [AuditSheet.Row], group: (AuditSheet.Row) -> String, dataset ds: Dataset,
-                             findings: [Finding], thumbnails: [String: ThumbnailStore.Outcome]) -> [GalleryCard] {
-        let indexByPath = Dictionary(ds.images.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+                             findings: [Finding], thumbnails: [String: ThumbnailStore.Outcome],
+                             imageIndex: [String: Int]? = nil) -> [GalleryCard] {
+        let indexByPath = imageIndex ?? ds.imageIndexes(of: rows.filter(\.isImageRow).map(\.image))
         var notesByImage: [String: [Note]] = [:]
-        for f in findings where f.exception == nil {
-            guard let image = f.image else { continue }
+        for i in findings.indices where findings[i].exception == nil {
+            guard let image = findings[i].image, indexByPath[image] != nil else { continue }
+            let f = findings[i]
             notesByImage[image, default: []].append(Note(check: f.check, kind: f.kind, message: f.message))
         }
         let colorIndex = Dictionary(uniqueKeysWithValues: ds.classIds.enumerated().map { ($1, $0) })

@@ -21,15 +21,17 @@ public enum GalleryOutput {
     public static func write(_ page: GalleryPage, rows: [AuditSheet.Row], group: (AuditSheet.Row) -> String,
                              dataset ds: Dataset, findings: [Finding], options: Options) throws(AtomicFile.WriteError) -> [String] {
         var thumbnails: [String: ThumbnailStore.Outcome] = [:]
+        let imageRows = rows.filter(\.isImageRow)
+        let indexByPath = ds.imageIndexes(of: imageRows.map(\.image))
         if options.images {
-            let indexByPath = Dictionary(ds.images.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
-            let wanted = rows.filter(\.isImageRow).compactMap { indexByPath[$0.image] }
+            let wanted = imageRows.compactMap { indexByPath[$0.image] }
             for (i, outcome) in ThumbnailStore.make(for: wanted, of: ds, outDir: options.outDir, jobs: options.jobs,
                                                             knownContent: options.knownContent) {
                 thumbnails[ds.images[i].path] = outcome
             }
         }
-        let cards = GalleryCard.build(rows: rows, group: group, dataset: ds, findings: findings, thumbnails: thumbnails)
+        let cards = GalleryCard.build(rows: rows, group: group, dataset: ds, findings: findings, thumbnails: thumbnails,
+                                      imageIndex: indexByPath)
         let pages = page.render(cards)
         for p in pages { try AtomicFile.write(p.html, to: "\(options.outDir)/\(p.name)") }
         // Pages past the last one are from an earlier, larger run: remove them so no page

@@ -7,7 +7,9 @@ public enum ReportHTML {
     public static let flaggedLimit = 500
 
     @discardableResult
+    /// `histogram`: the run's class histogram when the caller has one (else built here).
     public static func write(_ doc: FindingsDocument, dataset ds: Dataset, date: String, reviewer: String?,
+                             histogram: ClassHistogram.Report? = nil,
                              options: GalleryOutput.Options) throws(AtomicFile.WriteError) -> [String] {
         let ranked = StratifiedSampler.rankFlagged(doc.findings)
         let rows = ranked.prefix(flaggedLimit).map { f in
@@ -20,7 +22,8 @@ public enum ReportHTML {
         let page = GalleryPage(title: "QC report: \(doc.datasetName)", subtitle: subtitle, baseName: "report", groupLabel: "check",
                                groupOrder: doc.checks.map(\.id), classNames: ds.classIds.map { ds.className($0) },
                                sheetRows: rows, pageSize: flaggedLimit,
-                               firstPageHeader: ReportPage.header(doc, dataset: ds, date: date, reviewer: reviewer))
+                               firstPageHeader: ReportPage.header(doc, dataset: ds, date: date, reviewer: reviewer,
+                                                                  histogram: histogram ?? ClassHistogram.build(ds, sizeStatistics: false)))
         return try GalleryOutput.write(page, rows: rows, group: { checkOf[$0.image] ?? "" }, dataset: ds,
                                        findings: doc.findings, options: options)
     }

@@ -2,7 +2,8 @@
 /// visual audit, readiness, provenance) plus each check's evidence and the class and
 /// per-split charts. The flagged images follow as a gallery grouped by check.
 public enum ReportPage {
-    public static func header(_ doc: FindingsDocument, dataset ds: Dataset, date: String, reviewer: String?) -> String {
+    public static func header(_ doc: FindingsDocument, dataset ds: Dataset, date: String, reviewer: String?,
+                              histogram: ClassHistogram.Report) -> String {
         var h = "<section class=\"report-section\">\n"
         let share = doc.images > 0 ? Double(doc.backgroundImages) / Double(doc.images) * 100 : 0
         h += "<p><b>Dataset:</b> \(HTMLText.escape(doc.datasetName)) (\(HTMLText.escape(doc.datasetFormat)), <code>\(HTMLText.escape(doc.datasetRoot))</code>)<br>"
@@ -20,7 +21,7 @@ public enum ReportPage {
         }
         h += "</section>\n"
         h += checksTable(doc)
-        h += charts(ds)
+        h += charts(ds, histogram)
         h += "<section class=\"report-section\"><p class=\"verdict-line\">Provenance: qcpass \(HTMLText.escape(doc.tool.version)) · rules "
         h += "\(doc.tool.rulesSHA256.prefix(12)) · config \(doc.tool.configSHA256.map { String($0.prefix(12)) } ?? "none") · dataset "
         h += "\(doc.fingerprint.prefix(12))\(reviewer.map { " · reviewer \(HTMLText.escape($0))" } ?? "")</p>"
@@ -63,8 +64,7 @@ public enum ReportPage {
         return h + "</tbody></table></section>\n"
     }
 
-    static func charts(_ ds: Dataset) -> String {
-        let hist = ClassHistogram.build(ds, sizeStatistics: false)
+    static func charts(_ ds: Dataset, _ hist: ClassHistogram.Report) -> String {
         let colorIndex = Dictionary(uniqueKeysWithValues: ds.classIds.enumerated().map { ($1, $0) })
         var h = "<section class=\"report-section\"><h2>Classes and splits</h2><div class=\"charts\">\n"
         let classBars = hist.perClass.map { row in

@@ -82,7 +82,7 @@ public struct FindingsDocument: Sendable {
         for c in checks { Self.write(check: c, to: &w) }
         w.endArray()
         w.key("findings"); w.beginArray()
-        for f in findings { Self.write(finding: f, to: &w) }
+        for i in findings.indices { Self.write(finding: findings[i], to: &w) }
         w.endArray()
         if let audit { w.key("audit"); audit.write(to: &w) }
         w.endObject()

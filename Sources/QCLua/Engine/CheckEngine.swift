@@ -36,6 +36,9 @@ public enum CheckEngine {
         public var groupKeys: [String?]
         /// Every image's hashes when a rule needed them (nil otherwise).
         public var hashes: DatasetHashes?
+        /// The class histogram the rules read through `qc.hist` (built once per run, here
+        /// so the findings document and report.html count from the same table).
+        public var histogram: ClassHistogram.Report
     }
 
     public static func run(dataset: Dataset, pack: RulePack, config: ProjectConfig,
@@ -148,7 +151,7 @@ public enum CheckEngine {
         let blocking: Set<CheckResult.Status> = options.strict ? [.fail, .error, .warn] : [.fail, .error]
         let ready = !checks.contains { blocking.contains($0.status) }
         return Outcome(checks: checks, findings: findings, ready: ready, hadRuleErrors: hadErrors, groupKeys: groupKeys,
-                       hashes: hashes)
+                       hashes: hashes, histogram: data.histogram)
     }
 
     static func skipped(_ rule: LoadedRule, _ why: String) -> CheckResult {

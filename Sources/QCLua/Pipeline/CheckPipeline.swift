@@ -110,7 +110,7 @@ public enum CheckPipeline {
     static func makeDocument(dataset ds: Dataset, outcome: CheckEngine.Outcome, pack: RulePack,
                              config: ProjectConfig, predictionsSHA: String?) -> FindingsDocument {
         // The same counts the rules saw through qc.hist, not a second tally.
-        let histogram = ClassHistogram.build(ds, sizeStatistics: false)
+        let histogram = outcome.histogram
         let perClass = ds.classIds.map { id in
             let row = histogram.row(classId: id)
             return FindingsDocument.ClassCount(name: ds.className(id), instances: row?.instances ?? 0, images: row?.images ?? 0)

@@ -25,15 +25,17 @@ public enum ReportRenderer {
     }
 
     static func value(_ doc: FindingsDocument, date: String, reviewer: String?) -> LuaValue {
+        // Findings per check and kind in one pass, fields read in place (tens of thousands
+        // of findings: copying each per check was most of the template's cost).
+        var kindsOfCheck: [String: [String: Int]] = [:]
+        for i in doc.findings.indices { kindsOfCheck[doc.findings[i].check, default: [:]][doc.findings[i].kind, default: 0] += 1 }
         let checks: [LuaValue] = doc.checks.map { c in
             var f: [(String, LuaValue)] = [("id", .str(c.id)), ("title", .str(c.title)),
                                            ("status", .str(c.status.rawValue)), ("message", .str(c.message))]
             if let e = c.exception { f.append(("exception", .str(e))) }
-            let own = doc.findings.filter { $0.check == c.id }
-            f.append(("findings", .integer(own.count)))
             // Findings per kind, and the rule's metrics, for the report's summary lines.
-            var kinds: [String: Int] = [:]
-            for finding in own { kinds[finding.kind, default: 0] += 1 }
+            let kinds = kindsOfCheck[c.id] ?? [:]
+            f.append(("findings", .integer(kinds.values.reduce(0, +))))
             f.append(("kinds", .record(kinds.keys.sorted().map { ($0, .integer(kinds[$0]!)) })))
             f.append(("metrics", luaValue(c.metrics)))
             return .record(f)
@@ -109,16 +111,23 @@ public enum TopImages {
     public struct Entry: Sendable { public var image: String; public var score: Double; public var count: Int; public var kinds: [String] }
 
     public static func rank(_ findings: [Finding], limit: Int) -> [Entry] {
-        var byImage: [String: Entry] = [:]
-        for f in findings where f.exception == nil {
-            guard let image = f.image else { continue }
-            var e = byImage[image] ?? Entry(image: image, score: 0, count: 0, kinds: [])
-            e.score = max(e.score, f.score ?? (f.severity == .error ? 0.5 : 0.25))
-            e.count += 1
-            if !e.kinds.contains(f.kind) { e.kinds.append(f.kind) }
-            byImage[image] = e
+        // Fields are read in place and entries updated in an array: binding each finding
+        // or re-inserting entries copied every string they hold.
+        var slotOfImage: [String: Int] = [:]
+        var entries: [Entry] = []
+        for i in findings.indices where findings[i].exception == nil {
+            guard let image = findings[i].image else { continue }
+            let score = findings[i].score ?? (findings[i].severity == .error ? 0.5 : 0.25)
+            if let k = slotOfImage[image] {
+                entries[k].score = max(entries[k].score, score)
+                entries[k].count += 1
+                if !entries[k].kinds.contains(findings[i].kind) { entries[k].kinds.append(findings[i].kind) }
+            } else {
+                slotOfImage[image] = entries.count
+                entries.append(Entry(image: image, score: max(0, score), count: 1, kinds: [findings[i].kind]))
+            }
         }
-        return byImage.values.sorted {
+        return entries.sorted {
             $0.score != $1.score ? $0.score > $1.score : ($0.count != $1.count ? $0.count > $1.count : $0.image < $1.image)
         }.prefix(limit).map { $0 }
     }
