@@ -91,7 +91,7 @@ struct CheckCommand: ParsableCommand {
                     exitCode = ExitStatus.error
                 }
             }
-            try PhaseTimer.measure("report.html") { try ReportHTML.write(document, dataset: result.dataset, date: request.engine.today, reviewer: reviewer,
+            _ = try PhaseTimer.measure("report.html") { try ReportHTML.write(document, dataset: result.dataset, date: request.engine.today, reviewer: reviewer,
                                  histogram: result.outcome.histogram,
                                  options: .init(outDir: outDir, images: !noImages, jobs: request.engine.jobs,
                                                 knownContent: result.outcome.hashes?.contentDigests ?? [])) }

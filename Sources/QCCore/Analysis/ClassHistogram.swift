@@ -76,17 +76,7 @@ public enum ClassHistogram {
         let splitNames = dataset.splits
         let s = splitNames.count
         let slotsPerClass = s + 1  // last slot: images with an out-of-range split
-        // Ids the boxes use beyond `names` (unknown classes) are rare: test each box against
-        // a dense table of the known ids and hash only the others.
-        let known = dataset.classNames.keys.sorted()
-        let knownIndex = DenseClassIndex(known)
-        var unknown = Set<Int>()
-        var lastId = Int32.min
-        for b in dataset.boxes where b.classId != lastId {
-            lastId = b.classId
-            if knownIndex[Int(b.classId)] < 0 { unknown.insert(Int(b.classId)) }
-        }
-        let classIds = unknown.isEmpty ? known : (known + unknown).sorted()
+        let classIds = DenseClassIndex.sortedIds(dataset, includePredictions: false)
         let c = classIds.count
         let slot = DenseClassIndex(classIds)
         let cells = c * slotsPerClass

@@ -86,10 +86,81 @@ extension BoxMatching {
     /// why it should be a class-agnostic one). Predictions below the match's
     /// `minConfidence` are not counted.
     public static func confusionMatrix(dataset: Dataset, match: MatchResult) -> ConfusionMatrix {
-        var ids = Set(dataset.classNames.keys)
-        for b in dataset.boxes { ids.insert(Int(b.classId)) }
-        for p in dataset.predictions { ids.insert(Int(p.classId)) }
-        let classIds = ids.sorted()
+        confusionMatrix(dataset: dataset, minConfidence: match.parameters.minConfidence,
+                        labelMatch: match.labels.map(\.prediction),
+                        predictionMatched: match.predictions.map { $0.label >= 0 })
+    }
+
+    /// The confusion matrix of the class-agnostic greedy match at IoU ≥ `iouThreshold` of
+    /// predictions with confidence ≥ `minConfidence` — the same result as
+    /// `confusionMatrix(dataset:match:)` over `match(dataset:classAware: false)` — made from
+    /// the overlap table: only the greedy assignment is computed, over overlapping pairs.
+    public static func confusionMatrix(dataset ds: Dataset, overlaps table: OverlapTable,
+                                       iouThreshold: Double, minConfidence: Double) -> ConfusionMatrix {
+        var labelMatch = [Int32](repeating: -1, count: ds.boxes.count)
+        var predictionMatched = [Bool](repeating: false, count: ds.predictions.count)
+        let boxes = ds.boxes, preds = ds.predictions
+        var cursor = OverlapTable.Cursor(table)
+        var order: [Int32] = [], runStart: [Int] = [], taken: [Bool] = []
+        for i in ds.images.indices {
+            let image = cursor.image(i), pairs = cursor.pairs
+            guard !image.isEmpty else { continue }  // no overlaps: nothing can match
+            let b0 = Int(ds.images[i].boxStart), b1 = Int(ds.images[i].boxEnd)
+            let p0 = Int(ds.images[i].predictionStart), p1 = Int(ds.images[i].predictionEnd)
+            let m = p1 - p0
+            // Each prediction's run in byPrediction (positions relative to the image).
+            runStart.removeAll(keepingCapacity: true)
+            runStart.append(contentsOf: repeatElement(0, count: m + 1))
+            for k in image { runStart[Int(pairs[k].prediction) - p0 + 1] += 1 }
+            for j in 0..<m { runStart[j + 1] += runStart[j] }
+            taken.removeAll(keepingCapacity: true)
+            taken.append(contentsOf: repeatElement(false, count: b1 - b0))
+            order.removeAll(keepingCapacity: true)
+            for p in p0..<p1 where preds[p].confidence >= minConfidence { order.append(Int32(p - p0)) }
+            guard !order.isEmpty else { continue }
+            preds.withUnsafeBufferPointer { all in
+                order.withUnsafeMutableBufferPointer { o in
+                    sortByConfidence(o.baseAddress!, count: o.count, predictions: UnsafeBufferPointer(rebasing: all[p0..<p1]))
+                }
+            }
+            for local in order {
+                let j = Int(local), p = p0 + j
+                var chosen = -1, chosenIoU = 0.0
+                var crowd = false
+                for r in runStart[j]..<runStart[j + 1] {
+                    let pair = cursor.pairByPrediction(image.lowerBound + r, in: image)
+                    let l = Int(pair.label)
+                    if boxes[l].isCrowd { continue }
+                    if taken[l - b0] { continue }
+                    if pair.iou >= iouThreshold && pair.iou > chosenIoU { chosen = l; chosenIoU = pair.iou }
+                }
+                if chosen >= 0 {
+                    taken[chosen - b0] = true
+                    labelMatch[chosen] = Int32(p)
+                    predictionMatched[p] = true
+                    continue
+                }
+                // A detection inside a crowd region is absorbed by it (COCO's rule).
+                let q = BoxGeometry.Rect(preds[p])
+                for r in runStart[j]..<runStart[j + 1] where !crowd {
+                    let l = Int(cursor.pairByPrediction(image.lowerBound + r, in: image).label)
+                    if boxes[l].isCrowd {
+                        let c = BoxGeometry.coverage(of: q, by: BoxGeometry.Rect(boxes[l]))
+                        if c >= iouThreshold && c > 0 { crowd = true }
+                    }
+                }
+                if crowd { predictionMatched[p] = true }
+            }
+        }
+        return confusionMatrix(dataset: ds, minConfidence: minConfidence, labelMatch: labelMatch,
+                               predictionMatched: predictionMatched)
+    }
+
+    /// Counts the cells from a match: `labelMatch[j]` = the prediction label j took (−1:
+    /// none), `predictionMatched[i]` = prediction i took a label or a crowd region absorbed it.
+    static func confusionMatrix(dataset: Dataset, minConfidence: Double, labelMatch: [Int32],
+                                predictionMatched: [Bool]) -> ConfusionMatrix {
+        let classIds = DenseClassIndex.sortedIds(dataset)
         let size = classIds.count + 1
         let background = classIds.count
         // Class ids are usually small and dense: a lookup table beats hashing per box.
@@ -97,18 +168,16 @@ extension BoxMatching {
         var counts = [Int](repeating: 0, count: size * size)
 
         let boxes = dataset.boxes, predictions = dataset.predictions
-        let minConfidence = match.parameters.minConfidence
-        for (j, b) in boxes.enumerated() where j < match.labels.count && !b.isCrowd {
-            let row = slot[Int(b.classId)]
-            let p = Int(match.labels[j].prediction)
+        for j in boxes.indices where j < labelMatch.count && !boxes[j].isCrowd {
+            let row = slot[Int(boxes[j].classId)]
+            let p = Int(labelMatch[j])
             let col = p >= 0 && p < predictions.count ? slot[Int(predictions[p].classId)] : background
             counts[row * size + col] += 1
         }
-        for (i, p) in predictions.enumerated() where i < match.predictions.count {
-            guard p.confidence >= minConfidence else { continue }
-            let l = Int(match.predictions[i].label)
-            if l >= 0 { continue }  // counted from the label side, or absorbed by a crowd region
-            counts[background * size + slot[Int(p.classId)]] += 1
+        for i in predictions.indices where i < predictionMatched.count {
+            guard predictions[i].confidence >= minConfidence else { continue }
+            if predictionMatched[i] { continue }  // counted from the label side, or absorbed by a crowd region
+            counts[background * size + slot[Int(predictions[i].classId)]] += 1
         }
         return ConfusionMatrix(classIds: classIds, counts: counts)
     }
@@ -139,5 +208,29 @@ struct DenseClassIndex {
             return k >= 0 && k < table.count ? Int(table[k]) : -1
         }
         return map[id] ?? -1
+    }
+}
+
+extension DenseClassIndex {
+    /// The dataset's class ids plus any other id its boxes or predictions use, ascending.
+    /// Ids outside `names` are rare: each box is tested against a table of the known ids
+    /// and only strays are hashed (a Set insert per box was a visible cost at 10⁶ boxes).
+    static func sortedIds(_ ds: Dataset, includePredictions: Bool = true) -> [Int] {
+        let known = ds.classNames.keys.sorted()
+        let index = DenseClassIndex(known)
+        var strays = Set<Int>()
+        var last = Int32.min
+        for b in ds.boxes where b.classId != last {
+            last = b.classId
+            if index[Int(last)] < 0 { strays.insert(Int(last)) }
+        }
+        if includePredictions {
+            last = Int32.min
+            for p in ds.predictions where p.classId != last {
+                last = p.classId
+                if index[Int(last)] < 0 { strays.insert(Int(last)) }
+            }
+        }
+        return strays.isEmpty ? known : (known + strays).sorted()
     }
 }

@@ -62,30 +62,39 @@ public enum LabelCandidates {
         public var suppressed = 0
     }
 
-    public static func missing(_ ds: Dataset, _ o: MissingOptions) -> MissingReport {
+    public static func missing(_ ds: Dataset, _ o: MissingOptions, overlaps: OverlapTable? = nil) -> MissingReport {
+        let table = overlaps ?? OverlapTable.build(ds)
         var report = MissingReport(options: o)
         let boxes = ds.boxes, preds = ds.predictions
+        var cursor = OverlapTable.Cursor(table)
         // Uncovered predictions of the current image with their best label and its IoU.
         var local: [(prediction: Int, best: Int, iou: Double)] = []
         var kept: [Int] = []  // indexes into report.candidates
-        for (i, image) in ds.images.enumerated() {
-            guard let (b0, b1, p0, p1) = ranges(image, boxes.count, preds.count), p1 > p0 else { continue }
+        for i in ds.images.indices {
+            guard let (_, _, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), p1 > p0 else { continue }
             local.removeAll(keepingCapacity: true)
+            let image = cursor.image(i)
+            @inline(__always) func pair(_ k: Int) -> OverlapTable.Pair { cursor.pairByPrediction(k, in: image) }
+            // The image's pairs by prediction: `next` walks along p.
+            var next = image.lowerBound
             for p in p0..<p1 {
+                while next < image.upperBound && Int(pair(next).prediction) < p { next += 1 }
                 let q = preds[p]
                 guard q.confidence >= o.minConfidence else { continue }
                 let qr = BoxGeometry.Rect(q)
                 guard !BoxGeometry.isDegenerate(qr) else { continue }
                 report.eligible += 1
                 var best = -1, bestIoU = 0.0, nested = false, crowd = false
-                for l in b0..<b1 {
-                    let b = boxes[l], br = BoxGeometry.Rect(b)
+                var k = next
+                while k < image.upperBound && Int(pair(k).prediction) == p {
+                    let overlap = pair(k)
+                    k += 1
+                    let l = Int(overlap.label), b = boxes[l], br = BoxGeometry.Rect(b)
                     if b.isCrowd {
                         if BoxGeometry.coverage(of: qr, by: br) >= o.crowdCoverage { crowd = true }
                         continue
                     }
-                    let v = BoxGeometry.iou(qr, br)
-                    if v > bestIoU { bestIoU = v; best = l }
+                    if overlap.iou > bestIoU { bestIoU = overlap.iou; best = l }
                     if !nested && b.classId == q.classId && nestedShare(qr, br) >= o.nestCoverage { nested = true }
                 }
                 if bestIoU >= o.coverIoU { report.coveredByIoU += 1 }
@@ -145,31 +154,33 @@ public enum LabelCandidates {
         public var agreeIoU: Double
     }
 
-    public static func wrongClass(_ ds: Dataset, _ o: ClassOptions) -> [ClassCandidate] {
+    public static func wrongClass(_ ds: Dataset, _ o: ClassOptions, overlaps: OverlapTable? = nil) -> [ClassCandidate] {
+        let table = overlaps ?? OverlapTable.build(ds)
         var out: [ClassCandidate] = []
         let boxes = ds.boxes, preds = ds.predictions
-        for (i, image) in ds.images.enumerated() {
-            guard let (b0, b1, p0, p1) = ranges(image, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
-            for l in b0..<b1 {
+        var cursor = OverlapTable.Cursor(table)
+        for i in ds.images.indices {
+            guard let (b0, b1, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
+            let image = cursor.image(i), pairs = cursor.pairs
+            var run = image.lowerBound
+            while run < image.upperBound {
+                // One label's pairs, in prediction order.
+                let l = Int(pairs[run].label)
+                let start = run
+                while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
                 let b = boxes[l]
-                guard !b.isCrowd else { continue }
-                let br = BoxGeometry.Rect(b)
-                guard !BoxGeometry.isDegenerate(br) else { continue }
+                guard !b.isCrowd, !BoxGeometry.isDegenerate(BoxGeometry.Rect(b)) else { continue }
                 var other = -1, otherConf = -1.0, otherIoU = 0.0
                 var agree = -1, agreeConf = -1.0, agreeIoU = 0.0
-                for p in p0..<p1 {
+                for k in start..<run {
+                    let p = Int(pairs[k].prediction), v = pairs[k].iou
                     let q = preds[p]
-                    // Cheap tests first: most predictions are low-confidence background.
                     if q.classId == b.classId {
-                        guard q.confidence > agreeConf else { continue }
-                        let v = BoxGeometry.iou(br, BoxGeometry.Rect(q))
-                        if v >= o.agreeIoU && v > 0 { agree = p; agreeConf = q.confidence; agreeIoU = v }
+                        if q.confidence > agreeConf && v >= o.agreeIoU { agree = p; agreeConf = q.confidence; agreeIoU = v }
                     } else {
                         guard q.confidence >= o.minConfidence, q.confidence >= otherConf, q.confidence.isFinite else { continue }
-                        let qr = BoxGeometry.Rect(q)
-                        let v = BoxGeometry.iou(br, qr)
-                        if v >= o.minIoU && v > 0 && (q.confidence > otherConf || v > otherIoU)
-                            && !explained(qr, classId: q.classId, boxes: boxes, b0, b1, except: l, o.explainedIoU) {
+                        if v >= o.minIoU && (q.confidence > otherConf || v > otherIoU)
+                            && !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) {
                             other = p; otherConf = q.confidence; otherIoU = v
                         }
                     }
@@ -216,12 +227,20 @@ public enum LabelCandidates {
         public var isLoose: Bool { areaRatio > 1 }
     }
 
-    public static func fit(_ ds: Dataset, _ o: FitOptions) -> [FitCandidate] {
+    public static func fit(_ ds: Dataset, _ o: FitOptions, overlaps: OverlapTable? = nil) -> [FitCandidate] {
+        let table = overlaps ?? OverlapTable.build(ds)
         var out: [FitCandidate] = []
         let boxes = ds.boxes, preds = ds.predictions
-        for (i, image) in ds.images.enumerated() {
-            guard let (b0, b1, p0, p1) = ranges(image, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
-            labels: for l in b0..<b1 {
+        var cursor = OverlapTable.Cursor(table)
+        for i in ds.images.indices {
+            guard let (b0, b1, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
+            let image = cursor.image(i), pairs = cursor.pairs
+            var run = image.lowerBound
+            labels: while run < image.upperBound {
+                // One label's pairs, in prediction order.
+                let l = Int(pairs[run].label)
+                let start = run
+                while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
                 let b = boxes[l]
                 guard !b.isCrowd else { continue }
                 let br = BoxGeometry.Rect(b)
@@ -229,21 +248,20 @@ public enum LabelCandidates {
                 let la = BoxGeometry.area(br)
                 var chosen = -1, chosenConf = -1.0, chosenIoU = 0.0, chosenRatio = 0.0, chosenCover = 0.0
                 var bestIoU = 0.0, nestedCount = 0
-                for p in p0..<p1 {
+                for k in start..<run {
+                    let p = Int(pairs[k].prediction), v = pairs[k].iou
                     let q = preds[p]
                     guard q.classId == b.classId, q.confidence >= o.minConfidence else { continue }
-                    let qr = BoxGeometry.Rect(q)
-                    let v = BoxGeometry.iou(br, qr)
-                    guard v > 0 else { continue }
                     if v >= o.fitIoU { continue labels }
                     bestIoU = max(bestIoU, v)
+                    let qr = BoxGeometry.Rect(q)
                     let qa = BoxGeometry.area(qr)
                     guard qa > 0 else { continue }
                     let ratio = la / qa
                     guard ratio >= o.minAreaRatio || ratio <= 1 / o.minAreaRatio else { continue }
                     let cover = BoxGeometry.intersection(br, qr) / min(la, qa)
                     guard cover >= o.nestCoverage else { continue }
-                    guard !explained(qr, classId: q.classId, boxes: boxes, b0, b1, except: l, o.explainedIoU) else { continue }
+                    guard !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) else { continue }
                     if chosen >= 0 && (ratio > 1) != (chosenRatio > 1) { continue }  // keep one direction
                     nestedCount += 1
                     if q.confidence > chosenConf || (q.confidence == chosenConf && v > chosenIoU) {
@@ -272,21 +290,29 @@ public enum LabelCandidates {
     /// How this model scores real objects: for each label, the most confident same-class
     /// prediction at IoU ≥ `iou` confirms it; the percentiles of those confidences let
     /// rules express confidence floors in the model's own scale.
-    public static func calibration(_ ds: Dataset, iou: Double) -> Calibration {
+    public static func calibration(_ ds: Dataset, iou: Double, overlaps: OverlapTable? = nil) -> Calibration {
+        let table = overlaps ?? OverlapTable.build(ds)
         var c = Calibration()
         var confidences: [Double] = []
         confidences.reserveCapacity(ds.boxes.count)
         let boxes = ds.boxes, preds = ds.predictions
-        for image in ds.images {
-            guard let (b0, b1, p0, p1) = ranges(image, boxes.count, preds.count), b1 > b0 else { continue }
-            for l in b0..<b1 where !boxes[l].isCrowd {
-                c.labels += 1
-                let b = boxes[l], br = BoxGeometry.Rect(b)
+        var cursor = OverlapTable.Cursor(table)
+        for i in ds.images.indices {
+            guard let (b0, b1, _, _) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0 else { continue }
+            for l in b0..<b1 where !boxes[l].isCrowd { c.labels += 1 }
+            let image = cursor.image(i), pairs = cursor.pairs
+            var run = image.lowerBound
+            while run < image.upperBound {
+                let l = Int(pairs[run].label)
+                let start = run
+                while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
+                let b = boxes[l]
+                guard !b.isCrowd else { continue }
                 var best = -1.0
-                for p in p0..<p1 {
-                    let q = preds[p]
+                for k in start..<run {
+                    let q = preds[Int(pairs[k].prediction)]
                     guard q.classId == b.classId, q.confidence > best, q.confidence.isFinite else { continue }
-                    if BoxGeometry.iou(br, BoxGeometry.Rect(q)) >= iou { best = q.confidence }
+                    if pairs[k].iou >= iou { best = q.confidence }
                 }
                 if best >= 0 { confidences.append(best) }
             }
@@ -309,19 +335,31 @@ public enum LabelCandidates {
         return min(1, BoxGeometry.intersection(a, b) / smaller)
     }
 
-    /// True when a label of `classId` other than `except` fits `r` at IoU ≥ `threshold`.
-    static func explained(_ r: BoxGeometry.Rect, classId: Int32, boxes: [BoxLabel], _ b0: Int, _ b1: Int,
-                          except: Int, _ threshold: Double) -> Bool {
-        for k in b0..<b1 where k != except && boxes[k].classId == classId && !boxes[k].isCrowd {
-            if BoxGeometry.iou(r, BoxGeometry.Rect(boxes[k])) >= threshold { return true }
+    /// True when a label of `classId` other than `except` fits prediction `p` at IoU ≥
+    /// `threshold` (the prediction is that label's detection).
+    static func explained(prediction p: Int, classId: Int32, boxes: [BoxLabel], _ cursor: OverlapTable.Cursor,
+                          _ image: Range<Int>, except: Int, _ threshold: Double) -> Bool {
+        // The image's pairs by prediction: binary search for p's run.
+        var lo = image.lowerBound, hi = image.upperBound
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(cursor.pairByPrediction(mid, in: image).prediction) < p { lo = mid + 1 } else { hi = mid }
+        }
+        while lo < image.upperBound {
+            let pair = cursor.pairByPrediction(lo, in: image)
+            guard Int(pair.prediction) == p else { break }
+            let k = Int(pair.label)
+            if k != except && boxes[k].classId == classId && !boxes[k].isCrowd && pair.iou >= threshold { return true }
+            lo += 1
         }
         return false
     }
 
-    /// The image's box and prediction ranges, or nil when they fall outside the flat arrays.
-    static func ranges(_ image: ImageRecord, _ boxCount: Int, _ predCount: Int) -> (Int, Int, Int, Int)? {
-        let b0 = Int(image.boxStart), b1 = Int(image.boxEnd)
-        let p0 = Int(image.predictionStart), p1 = Int(image.predictionEnd)
+    /// Image i's box and prediction ranges, or nil when they fall outside the flat arrays.
+    /// Reads the fields in place: binding the record would retain and release its strings.
+    static func ranges(_ images: [ImageRecord], _ i: Int, _ boxCount: Int, _ predCount: Int) -> (Int, Int, Int, Int)? {
+        let b0 = Int(images[i].boxStart), b1 = Int(images[i].boxEnd)
+        let p0 = Int(images[i].predictionStart), p1 = Int(images[i].predictionEnd)
         guard 0 <= b0, b0 <= b1, b1 <= boxCount, 0 <= p0, p0 <= p1, p1 <= predCount else { return nil }
         return (b0, b1, p0, p1)
     }

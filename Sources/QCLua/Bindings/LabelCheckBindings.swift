@@ -85,7 +85,7 @@ enum LabelCheckBindings {
                             opt.crowdCoverage = o["crowd_coverage"] ?? opt.crowdCoverage
                             opt.duplicateIoU = o["duplicate_iou"] ?? opt.duplicateIoU
                             let data = ctx.data
-                            let r = data.memo("missing|\(opt)") { LabelCandidates.missing(data.dataset, opt) }
+                            let r = data.memo("missing|\(opt)") { LabelCandidates.missing(data.dataset, opt, overlaps: overlaps(data)) }
                             let preds = data.dataset.predictions
                             let kept = strongest(r.candidates, limit: Int(o["limit"] ?? defaultLimit)) { preds[$0.prediction].confidence }
                             let list: [LuaValue] = kept.map { c in
@@ -117,7 +117,7 @@ enum LabelCheckBindings {
                             opt.agreeIoU = o["agree_iou"] ?? opt.agreeIoU
                             opt.explainedIoU = o["explained_iou"] ?? opt.explainedIoU
                             let data = ctx.data
-                            let r = data.memo("wrong_class|\(opt)") { LabelCandidates.wrongClass(data.dataset, opt) }
+                            let r = data.memo("wrong_class|\(opt)") { LabelCandidates.wrongClass(data.dataset, opt, overlaps: overlaps(data)) }
                             let preds = data.dataset.predictions
                             let kept = strongest(r, limit: Int(o["limit"] ?? defaultLimit)) { preds[$0.prediction].confidence }
                             return [listWithTotal(r.count, kept.map { c in
@@ -150,7 +150,7 @@ enum LabelCheckBindings {
                             opt.minAreaRatio = o["min_area_ratio"] ?? opt.minAreaRatio
                             opt.explainedIoU = o["explained_iou"] ?? opt.explainedIoU
                             let data = ctx.data
-                            let r = data.memo("fit|\(opt)") { LabelCandidates.fit(data.dataset, opt) }
+                            let r = data.memo("fit|\(opt)") { LabelCandidates.fit(data.dataset, opt, overlaps: overlaps(data)) }
                             let preds = data.dataset.predictions
                             let kept = strongest(r, limit: Int(o["limit"] ?? defaultLimit)) { preds[$0.prediction].confidence }
                             return [listWithTotal(r.count, kept.map { c in
@@ -174,7 +174,7 @@ enum LabelCheckBindings {
                         options(args, "qc.calibration", ["iou"]).map { o in
                             let iou = o["iou"] ?? 0.5
                             let data = ctx.data
-                            let c = data.memo("calibration|\(iou)") { LabelCandidates.calibration(data.dataset, iou: iou) }
+                            let c = data.memo("calibration|\(iou)") { LabelCandidates.calibration(data.dataset, iou: iou, overlaps: overlaps(data)) }
                             var fields: [(String, LuaValue)] = [("labels", .integer(c.labels)), ("confirmed", .integer(c.confirmed))]
                             if !c.percentiles.isEmpty {
                                 fields.append(("conf", .table(LuaTable(array: [], fields: c.percentiles.enumerated().map {
@@ -198,9 +198,8 @@ enum LabelCheckBindings {
                         options(args, "qc.confusion", ["iou", "min_conf"]).map { o in
                             let iou = o["iou"] ?? 0.45, minConf = o["min_conf"] ?? 0.25
                             let data = ctx.data, ds = data.dataset
-                            let m = data.memo("confusion|\(iou)|\(minConf)") { () -> BoxMatching.ConfusionMatrix in
-                                let match = BoxMatching.match(dataset: ds, iouThreshold: iou, classAware: false, minConfidence: minConf)
-                                return BoxMatching.confusionMatrix(dataset: ds, match: match)
+                            let m = data.memo("confusion|\(iou)|\(minConf)") {
+                                BoxMatching.confusionMatrix(dataset: ds, overlaps: overlaps(data), iouThreshold: iou, minConfidence: minConf)
                             }
                             func name(_ id: Int?) -> String { id.map { ds.className($0) } ?? "background" }
                             var rows: [(String, LuaValue)] = []
@@ -357,6 +356,17 @@ enum LabelCheckBindings {
                     image (√box area / √image area) — the inputs of a distribution-shift test.
                     """, make: { ctx in { _ in .success([splitStatsValue(ctx.data)]) } }),
         ]
+    }
+
+    /// Every overlapping label × prediction pair, built once per run for all the
+    /// prediction-based passes (the first rule to ask builds it, the others wait).
+    static func overlaps(_ data: RunData) -> OverlapTable {
+        data.memo("overlaps") {
+            let started = PhaseTimer.now()
+            let table = OverlapTable.build(data.dataset)
+            PhaseTimer.report("overlap table, \(table.count) pairs", since: started)
+            return table
+        }
     }
 
     // MARK: - values

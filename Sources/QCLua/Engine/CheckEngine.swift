@@ -107,8 +107,9 @@ public enum CheckEngine {
         let workers = max(1, min(options.jobs, toRun.count))
         let rules = loaded
         // Workers take the next rule when free: rule costs differ by orders of magnitude.
+        // Threads of their own, so the natives rules call can still spread over the cores.
         var next = 0
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        WorkerThreads.run(count: workers) { _ in
             while true {
                 lock.lock()
                 let k = next
