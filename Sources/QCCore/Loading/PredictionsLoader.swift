@@ -25,6 +25,8 @@ public enum PredictionsLoader {
 
     private static func attachText(folder: RawPath, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
         let root = RawPath(dataset.root)
+        var step = PhaseTimer.now()
+        func stepDone(_ name: String) { PhaseTimer.report("predictions: \(name)", since: step); step = PhaseTimer.now() }
         var files: [RawPath] = []
         var walker = DirectoryWalker()
         walker.walk(folder, recursive: true, wants: { $0.count > 4 && $0.suffix(4).elementsEqual(".txt".utf8) },
@@ -34,6 +36,7 @@ public enum PredictionsLoader {
             throw LoadError("\(failure.path): cannot be listed: \(failure.reason)")
         }
 
+        stepDone("list")
         // Most stems name one image: a plain Int per stem, arrays only for shared stems
         // (100k+ one-element arrays were most of the pairing time).
         var imageByStem: [StemKey: Int] = [:]
@@ -83,9 +86,11 @@ public enum PredictionsLoader {
                                           "\(unmatched.count) predictions file\(unmatched.count == 1 ? "" : "s") match no image of the loaded dataset (first: \(unmatched[0].shown(under: folder)))"))
         }
 
+        stepDone("pair")
         let jobs = matched.map { ImageScanner.Job(image: nil, text: $0.file) }
         let chunks = ImageScanner.scan(jobs, keypointShape: dataset.keypointShape, withConfidence: true,
                                        options: options, phase: "predictions", hashText: true)
+        stepDone("scan")
         var digests = [ContentDigest?](repeating: nil, count: files.count)
         var job = 0
         for chunk in chunks {
@@ -95,6 +100,7 @@ public enum PredictionsLoader {
             }
         }
         dataset.predictionsDigest = manifestDigest(files: files, folder: folder, digests: digests)
+        stepDone("digest")
         // Rows go straight into one flat array at each image's offset (counted first):
         // 100k+ per-image arrays cost more than the rows themselves.
         func placeable(_ image: Int) -> Bool {
@@ -165,6 +171,7 @@ public enum PredictionsLoader {
         }
         dataset.predictions = flat
         dataset.issues += issues
+        stepDone("place")
     }
 
     /// The predictions' provenance digest (see `Dataset.predictionsDigest`). Files the scan
