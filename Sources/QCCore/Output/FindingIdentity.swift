@@ -5,18 +5,27 @@
 /// ref or its coordinates rounded to 0.1 px — with FNV-1a, whose definition never changes.
 public enum FindingIdentity {
     public static func id(for f: Finding) -> String {
-        var key = "\(f.check)\u{1}\(f.kind)\u{1}\(f.image ?? "")\u{1}"
+        // FNV-1a over "check \u{1} kind \u{1} image \u{1} place", fed piece by piece (the
+        // same hash as over the joined key, without building it for every finding).
+        var h = fnv1a64(f.check)
+        h = fnv1a64(separator, h)
+        h = fnv1a64(f.kind, h)
+        h = fnv1a64(separator, h)
+        h = fnv1a64(f.image ?? "", h)
+        h = fnv1a64(separator, h)
         if let ref = f.box?.ref ?? f.ref {
-            key += ref
+            h = fnv1a64(ref, h)
         } else if let b = f.box {
-            key += b.xyxy.map { String(format1: $0) }.joined(separator: ",") + "#\(b.classId)"
+            h = fnv1a64(b.xyxy.map { String(format1: $0) }.joined(separator: ",") + "#\(b.classId)", h)
         } else {
             // Image- or dataset-level findings (rare_class, background_ratio) are told apart
             // by split and class, never by the message, whose numbers change run to run.
-            key += "\(f.split ?? "")|\(f.className ?? "")"
+            h = fnv1a64("\(f.split ?? "")|\(f.className ?? "")", h)
         }
-        return hex(fnv1a64(key))
+        return hex(h)
     }
+
+    private static let separator = "\u{1}"
 
     public static func assign(_ findings: inout [Finding]) {
         for i in findings.indices where findings[i].id.isEmpty {
@@ -31,9 +40,9 @@ public enum FindingIdentity {
         for (i, c) in checkOrder.enumerated() { rank[c] = i }
         // Sort indices over precomputed keys, then permute once: comparing and moving
         // whole Findings (a dozen reference-counted fields) cost ~10x more at 30k findings.
-        let keys = findings.map { f in
-            SortKey(rank: rank[f.check] ?? Int.max, check: f.check, score: f.score ?? -1,
-                    image: f.image ?? "", id: f.id)
+        let keys = findings.indices.map { i in
+            SortKey(rank: rank[findings[i].check] ?? Int.max, check: findings[i].check, score: findings[i].score ?? -1,
+                    image: findings[i].image ?? "", id: findings[i].id)
         }
         var order = Array(findings.indices)
         keys.withUnsafeBufferPointer { k in
@@ -58,8 +67,9 @@ public enum FindingIdentity {
         }
     }
 
-    static func fnv1a64(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// FNV-1a 64 of `s`, continuing from `h` (the offset basis to start a new hash).
+    static func fnv1a64(_ s: String, _ h: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = h
         for b in s.utf8 { h ^= UInt64(b); h = h &* 0x0000_0100_0000_01b3 }
         return h
     }
