@@ -97,60 +97,63 @@ extension BoxMatching {
     /// the overlap table: only the greedy assignment is computed, over overlapping pairs.
     public static func confusionMatrix(dataset ds: Dataset, overlaps table: OverlapTable,
                                        iouThreshold: Double, minConfidence: Double) -> ConfusionMatrix {
-        var labelMatch = [Int32](repeating: -1, count: ds.boxes.count)
-        var predictionMatched = [Bool](repeating: false, count: ds.predictions.count)
-        let boxes = ds.boxes, preds = ds.predictions
-        var cursor = OverlapTable.Cursor(table)
-        var order: [Int32] = [], runStart: [Int] = [], taken: [Bool] = []
-        for i in ds.images.indices {
-            let image = cursor.image(i), pairs = cursor.pairs
-            guard !image.isEmpty else { continue }  // no overlaps: nothing can match
-            let b0 = Int(ds.images[i].boxStart), b1 = Int(ds.images[i].boxEnd)
-            let p0 = Int(ds.images[i].predictionStart), p1 = Int(ds.images[i].predictionEnd)
-            let m = p1 - p0
-            // Each prediction's run in byPrediction (positions relative to the image).
-            runStart.removeAll(keepingCapacity: true)
-            runStart.append(contentsOf: repeatElement(0, count: m + 1))
-            for k in image { runStart[Int(pairs[k].prediction) - p0 + 1] += 1 }
-            for j in 0..<m { runStart[j + 1] += runStart[j] }
-            taken.removeAll(keepingCapacity: true)
-            taken.append(contentsOf: repeatElement(false, count: b1 - b0))
-            order.removeAll(keepingCapacity: true)
-            for p in p0..<p1 where preds[p].confidence >= minConfidence { order.append(Int32(p - p0)) }
-            guard !order.isEmpty else { continue }
-            preds.withUnsafeBufferPointer { all in
-                order.withUnsafeMutableBufferPointer { o in
-                    sortByConfidence(o.baseAddress!, count: o.count, predictions: UnsafeBufferPointer(rebasing: all[p0..<p1]))
-                }
-            }
-            for local in order {
-                let j = Int(local), p = p0 + j
-                var chosen = -1, chosenIoU = 0.0
-                var crowd = false
-                for r in runStart[j]..<runStart[j + 1] {
-                    let pair = cursor.pairByPrediction(image.lowerBound + r, in: image)
-                    let l = Int(pair.label)
-                    if boxes[l].isCrowd { continue }
-                    if taken[l - b0] { continue }
-                    if pair.iou >= iouThreshold && pair.iou > chosenIoU { chosen = l; chosenIoU = pair.iou }
-                }
-                if chosen >= 0 {
-                    taken[chosen - b0] = true
-                    labelMatch[chosen] = Int32(p)
-                    predictionMatched[p] = true
-                    continue
-                }
-                // A detection inside a crowd region is absorbed by it (COCO's rule).
-                let q = BoxGeometry.Rect(preds[p])
-                for r in runStart[j]..<runStart[j + 1] where !crowd {
-                    let l = Int(cursor.pairByPrediction(image.lowerBound + r, in: image).label)
-                    if boxes[l].isCrowd {
-                        let c = BoxGeometry.coverage(of: q, by: BoxGeometry.Rect(boxes[l]))
-                        if c >= iouThreshold && c > 0 { crowd = true }
+        // Chunks of images match in parallel; each returns its pairs, applied below.
+        let parts = LabelCandidates.inChunks(ds, table) { cursor, images -> (matches: [(label: Int32, prediction: Int32)], absorbed: [Int32]) in
+            var matches: [(label: Int32, prediction: Int32)] = [], absorbed: [Int32] = []
+            let boxes = ds.boxes, preds = ds.predictions
+            var order: [Int32] = [], runStart: [Int] = [], taken: [Bool] = []
+            for i in images {
+                let image = cursor.image(i), pairs = cursor.pairs
+                guard !image.isEmpty else { continue }  // no overlaps: nothing can match
+                let b0 = Int(ds.images[i].boxStart), b1 = Int(ds.images[i].boxEnd)
+                let p0 = Int(ds.images[i].predictionStart), p1 = Int(ds.images[i].predictionEnd)
+                let m = p1 - p0
+                // Each prediction's run in byPrediction (positions relative to the image).
+                runStart.removeAll(keepingCapacity: true)
+                runStart.append(contentsOf: repeatElement(0, count: m + 1))
+                for k in image { runStart[Int(pairs[k].prediction) - p0 + 1] += 1 }
+                for j in 0..<m { runStart[j + 1] += runStart[j] }
+                taken.removeAll(keepingCapacity: true)
+                taken.append(contentsOf: repeatElement(false, count: b1 - b0))
+                order.removeAll(keepingCapacity: true)
+                for p in p0..<p1 where preds[p].confidence >= minConfidence { order.append(Int32(p - p0)) }
+                guard !order.isEmpty else { continue }
+                preds.withUnsafeBufferPointer { all in
+                    order.withUnsafeMutableBufferPointer { o in
+                        sortByConfidence(o.baseAddress!, count: o.count, predictions: UnsafeBufferPointer(rebasing: all[p0..<p1]))
                     }
                 }
-                if crowd { predictionMatched[p] = true }
+                for local in order {
+                    let j = Int(local), p = p0 + j
+                    var chosen = -1, chosenIoU = 0.0
+                    for r in runStart[j]..<runStart[j + 1] {
+                        let pair = cursor.pairByPrediction(image.lowerBound + r, in: image)
+                        let l = Int(pair.label)
+                        if boxes[l].isCrowd || taken[l - b0] { continue }
+                        if pair.iou >= iouThreshold && pair.iou > chosenIoU { chosen = l; chosenIoU = pair.iou }
+                    }
+                    if chosen >= 0 {
+                        taken[chosen - b0] = true
+                        matches.append((Int32(chosen), Int32(p)))
+                        continue
+                    }
+                    // A detection inside a crowd region is absorbed by it (COCO's rule).
+                    let q = BoxGeometry.Rect(preds[p])
+                    for r in runStart[j]..<runStart[j + 1] {
+                        let l = Int(cursor.pairByPrediction(image.lowerBound + r, in: image).label)
+                        guard boxes[l].isCrowd else { continue }
+                        let c = BoxGeometry.coverage(of: q, by: BoxGeometry.Rect(boxes[l]))
+                        if c >= iouThreshold && c > 0 { absorbed.append(Int32(p)); break }
+                    }
+                }
             }
+            return (matches, absorbed)
+        }
+        var labelMatch = [Int32](repeating: -1, count: ds.boxes.count)
+        var predictionMatched = [Bool](repeating: false, count: ds.predictions.count)
+        for part in parts {
+            for (l, p) in part.matches { labelMatch[Int(l)] = p; predictionMatched[Int(p)] = true }
+            for p in part.absorbed { predictionMatched[Int(p)] = true }
         }
         return confusionMatrix(dataset: ds, minConfidence: minConfidence, labelMatch: labelMatch,
                                predictionMatched: predictionMatched)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Candidates for the prediction-based label checks — `missing_box`, `wrong_class`,
 /// `loose_box`/`tight_box` — found in one native pass over every image's labels and
 /// predictions. Each candidate carries its evidence (IoU, confidence, coverage, area
@@ -64,64 +66,75 @@ public enum LabelCandidates {
 
     public static func missing(_ ds: Dataset, _ o: MissingOptions, overlaps: OverlapTable? = nil) -> MissingReport {
         let table = overlaps ?? OverlapTable.build(ds)
-        var report = MissingReport(options: o)
-        let boxes = ds.boxes, preds = ds.predictions
-        var cursor = OverlapTable.Cursor(table)
-        // Uncovered predictions of the current image with their best label and its IoU.
-        var local: [(prediction: Int, best: Int, iou: Double)] = []
-        var kept: [Int] = []  // indexes into report.candidates
-        for i in ds.images.indices {
-            guard let (_, _, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), p1 > p0 else { continue }
-            local.removeAll(keepingCapacity: true)
-            let image = cursor.image(i)
-            @inline(__always) func pair(_ k: Int) -> OverlapTable.Pair { cursor.pairByPrediction(k, in: image) }
-            // The image's pairs by prediction: `next` walks along p.
-            var next = image.lowerBound
-            for p in p0..<p1 {
-                while next < image.upperBound && Int(pair(next).prediction) < p { next += 1 }
-                let q = preds[p]
-                guard q.confidence >= o.minConfidence else { continue }
-                let qr = BoxGeometry.Rect(q)
-                guard !BoxGeometry.isDegenerate(qr) else { continue }
-                report.eligible += 1
-                var best = -1, bestIoU = 0.0, nested = false, crowd = false
-                var k = next
-                while k < image.upperBound && Int(pair(k).prediction) == p {
-                    let overlap = pair(k)
-                    k += 1
-                    let l = Int(overlap.label), b = boxes[l], br = BoxGeometry.Rect(b)
-                    if b.isCrowd {
-                        if BoxGeometry.coverage(of: qr, by: br) >= o.crowdCoverage { crowd = true }
+        let parts = inChunks(ds, table) { cursor, images -> MissingReport in
+            var report = MissingReport(options: o)
+            let boxes = ds.boxes, preds = ds.predictions
+            // Uncovered predictions of the current image with their best label and its IoU.
+            var local: [(prediction: Int, best: Int, iou: Double)] = []
+            var kept: [Int] = []  // indexes into report.candidates
+            for i in images {
+                guard let (_, _, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), p1 > p0 else { continue }
+                local.removeAll(keepingCapacity: true)
+                let image = cursor.image(i)
+                @inline(__always) func pair(_ k: Int) -> OverlapTable.Pair { cursor.pairByPrediction(k, in: image) }
+                // The image's pairs by prediction: `next` walks along p.
+                var next = image.lowerBound
+                for p in p0..<p1 {
+                    while next < image.upperBound && Int(pair(next).prediction) < p { next += 1 }
+                    let q = preds[p]
+                    guard q.confidence >= o.minConfidence else { continue }
+                    let qr = BoxGeometry.Rect(q)
+                    guard !BoxGeometry.isDegenerate(qr) else { continue }
+                    report.eligible += 1
+                    var best = -1, bestIoU = 0.0, nested = false, crowd = false
+                    var k = next
+                    while k < image.upperBound && Int(pair(k).prediction) == p {
+                        let overlap = pair(k)
+                        k += 1
+                        let l = Int(overlap.label), b = boxes[l], br = BoxGeometry.Rect(b)
+                        if b.isCrowd {
+                            if BoxGeometry.coverage(of: qr, by: br) >= o.crowdCoverage { crowd = true }
+                            continue
+                        }
+                        if overlap.iou > bestIoU { bestIoU = overlap.iou; best = l }
+                        if !nested && b.classId == q.classId && nestedShare(qr, br) >= o.nestCoverage { nested = true }
+                    }
+                    if bestIoU >= o.coverIoU { report.coveredByIoU += 1 }
+                    else if nested { report.coveredByNesting += 1 }
+                    else if crowd { report.coveredByCrowd += 1 }
+                    else { local.append((p, best, bestIoU)) }
+                }
+                guard !local.isEmpty else { continue }
+                // Most confident first; a later one overlapping a kept one is the same object again.
+                local.sort { a, b in
+                    let ca = preds[a.prediction].confidence, cb = preds[b.prediction].confidence
+                    return ca != cb ? ca > cb : a.prediction < b.prediction
+                }
+                kept.removeAll(keepingCapacity: true)
+                for u in local {
+                    let r = BoxGeometry.Rect(preds[u.prediction])
+                    if let k = kept.first(where: {
+                        BoxGeometry.iou(BoxGeometry.Rect(preds[report.candidates[$0].prediction]), r) >= o.duplicateIoU
+                    }) {
+                        report.candidates[k].duplicates += 1
+                        report.suppressed += 1
                         continue
                     }
-                    if overlap.iou > bestIoU { bestIoU = overlap.iou; best = l }
-                    if !nested && b.classId == q.classId && nestedShare(qr, br) >= o.nestCoverage { nested = true }
+                    kept.append(report.candidates.count)
+                    report.candidates.append(Missing(image: i, prediction: u.prediction, bestLabel: u.best,
+                                                     bestLabelIoU: u.iou, duplicates: 0))
                 }
-                if bestIoU >= o.coverIoU { report.coveredByIoU += 1 }
-                else if nested { report.coveredByNesting += 1 }
-                else if crowd { report.coveredByCrowd += 1 }
-                else { local.append((p, best, bestIoU)) }
             }
-            guard !local.isEmpty else { continue }
-            // Most confident first; a later one overlapping a kept one is the same object again.
-            local.sort { a, b in
-                let ca = preds[a.prediction].confidence, cb = preds[b.prediction].confidence
-                return ca != cb ? ca > cb : a.prediction < b.prediction
-            }
-            kept.removeAll(keepingCapacity: true)
-            for u in local {
-                let r = BoxGeometry.Rect(preds[u.prediction])
-                if let k = kept.first(where: {
-                    BoxGeometry.iou(BoxGeometry.Rect(preds[report.candidates[$0].prediction]), r) >= o.duplicateIoU
-                }) {
-                    report.candidates[k].duplicates += 1
-                    report.suppressed += 1
-                    continue
-                }
-                kept.append(report.candidates.count)
-                report.candidates.append(Missing(image: i, prediction: u.prediction, bestLabel: u.best,
-                                                 bestLabelIoU: u.iou, duplicates: 0))
-            }
+            return report
+        }
+        var report = MissingReport(options: o)
+        for part in parts {
+            report.candidates += part.candidates
+            report.eligible += part.eligible
+            report.coveredByIoU += part.coveredByIoU
+            report.coveredByNesting += part.coveredByNesting
+            report.coveredByCrowd += part.coveredByCrowd
+            report.suppressed += part.suppressed
         }
         return report
     }
@@ -156,42 +169,43 @@ public enum LabelCandidates {
 
     public static func wrongClass(_ ds: Dataset, _ o: ClassOptions, overlaps: OverlapTable? = nil) -> [ClassCandidate] {
         let table = overlaps ?? OverlapTable.build(ds)
-        var out: [ClassCandidate] = []
-        let boxes = ds.boxes, preds = ds.predictions
-        var cursor = OverlapTable.Cursor(table)
-        for i in ds.images.indices {
-            guard let (b0, b1, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
-            let image = cursor.image(i), pairs = cursor.pairs
-            var run = image.lowerBound
-            while run < image.upperBound {
-                // One label's pairs, in prediction order.
-                let l = Int(pairs[run].label)
-                let start = run
-                while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
-                let b = boxes[l]
-                guard !b.isCrowd, !BoxGeometry.isDegenerate(BoxGeometry.Rect(b)) else { continue }
-                var other = -1, otherConf = -1.0, otherIoU = 0.0
-                var agree = -1, agreeConf = -1.0, agreeIoU = 0.0
-                for k in start..<run {
-                    let p = Int(pairs[k].prediction), v = pairs[k].iou
-                    let q = preds[p]
-                    if q.classId == b.classId {
-                        if q.confidence > agreeConf && v >= o.agreeIoU { agree = p; agreeConf = q.confidence; agreeIoU = v }
-                    } else {
-                        guard q.confidence >= o.minConfidence, q.confidence >= otherConf, q.confidence.isFinite else { continue }
-                        if v >= o.minIoU && (q.confidence > otherConf || v > otherIoU)
-                            && !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) {
-                            other = p; otherConf = q.confidence; otherIoU = v
+        return inChunks(ds, table) { cursor, images in
+            var out: [ClassCandidate] = []
+            let boxes = ds.boxes, preds = ds.predictions
+            for i in images {
+                guard let (b0, b1, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
+                let image = cursor.image(i), pairs = cursor.pairs
+                var run = image.lowerBound
+                while run < image.upperBound {
+                    // One label's pairs, in prediction order.
+                    let l = Int(pairs[run].label)
+                    let start = run
+                    while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
+                    let b = boxes[l]
+                    guard !b.isCrowd, !BoxGeometry.isDegenerate(BoxGeometry.Rect(b)) else { continue }
+                    var other = -1, otherConf = -1.0, otherIoU = 0.0
+                    var agree = -1, agreeConf = -1.0, agreeIoU = 0.0
+                    for k in start..<run {
+                        let p = Int(pairs[k].prediction), v = pairs[k].iou
+                        let q = preds[p]
+                        if q.classId == b.classId {
+                            if q.confidence > agreeConf && v >= o.agreeIoU { agree = p; agreeConf = q.confidence; agreeIoU = v }
+                        } else {
+                            guard q.confidence >= o.minConfidence, q.confidence >= otherConf, q.confidence.isFinite else { continue }
+                            if v >= o.minIoU && (q.confidence > otherConf || v > otherIoU)
+                                && !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) {
+                                other = p; otherConf = q.confidence; otherIoU = v
+                            }
                         }
                     }
-                }
-                if other >= 0 {
-                    out.append(ClassCandidate(image: i, label: l, prediction: other, iou: otherIoU, agree: agree,
-                                              agreeConfidence: max(0, agreeConf), agreeIoU: agreeIoU))
+                    if other >= 0 {
+                        out.append(ClassCandidate(image: i, label: l, prediction: other, iou: otherIoU, agree: agree,
+                                                  agreeConfidence: max(0, agreeConf), agreeIoU: agreeIoU))
+                    }
                 }
             }
-        }
-        return out
+            return out
+        }.flatMap { $0 }
     }
 
     // MARK: - loose_box / tight_box
@@ -229,52 +243,53 @@ public enum LabelCandidates {
 
     public static func fit(_ ds: Dataset, _ o: FitOptions, overlaps: OverlapTable? = nil) -> [FitCandidate] {
         let table = overlaps ?? OverlapTable.build(ds)
-        var out: [FitCandidate] = []
-        let boxes = ds.boxes, preds = ds.predictions
-        var cursor = OverlapTable.Cursor(table)
-        for i in ds.images.indices {
-            guard let (b0, b1, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
-            let image = cursor.image(i), pairs = cursor.pairs
-            var run = image.lowerBound
-            labels: while run < image.upperBound {
-                // One label's pairs, in prediction order.
-                let l = Int(pairs[run].label)
-                let start = run
-                while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
-                let b = boxes[l]
-                guard !b.isCrowd else { continue }
-                let br = BoxGeometry.Rect(b)
-                guard !BoxGeometry.isDegenerate(br) else { continue }
-                let la = BoxGeometry.area(br)
-                var chosen = -1, chosenConf = -1.0, chosenIoU = 0.0, chosenRatio = 0.0, chosenCover = 0.0
-                var bestIoU = 0.0, nestedCount = 0
-                for k in start..<run {
-                    let p = Int(pairs[k].prediction), v = pairs[k].iou
-                    let q = preds[p]
-                    guard q.classId == b.classId, q.confidence >= o.minConfidence else { continue }
-                    if v >= o.fitIoU { continue labels }
-                    bestIoU = max(bestIoU, v)
-                    let qr = BoxGeometry.Rect(q)
-                    let qa = BoxGeometry.area(qr)
-                    guard qa > 0 else { continue }
-                    let ratio = la / qa
-                    guard ratio >= o.minAreaRatio || ratio <= 1 / o.minAreaRatio else { continue }
-                    let cover = BoxGeometry.intersection(br, qr) / min(la, qa)
-                    guard cover >= o.nestCoverage else { continue }
-                    guard !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) else { continue }
-                    if chosen >= 0 && (ratio > 1) != (chosenRatio > 1) { continue }  // keep one direction
-                    nestedCount += 1
-                    if q.confidence > chosenConf || (q.confidence == chosenConf && v > chosenIoU) {
-                        chosen = p; chosenConf = q.confidence; chosenIoU = v; chosenRatio = ratio; chosenCover = cover
+        return inChunks(ds, table) { cursor, images in
+            var out: [FitCandidate] = []
+            let boxes = ds.boxes, preds = ds.predictions
+            for i in images {
+                guard let (b0, b1, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
+                let image = cursor.image(i), pairs = cursor.pairs
+                var run = image.lowerBound
+                labels: while run < image.upperBound {
+                    // One label's pairs, in prediction order.
+                    let l = Int(pairs[run].label)
+                    let start = run
+                    while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
+                    let b = boxes[l]
+                    guard !b.isCrowd else { continue }
+                    let br = BoxGeometry.Rect(b)
+                    guard !BoxGeometry.isDegenerate(br) else { continue }
+                    let la = BoxGeometry.area(br)
+                    var chosen = -1, chosenConf = -1.0, chosenIoU = 0.0, chosenRatio = 0.0, chosenCover = 0.0
+                    var bestIoU = 0.0, nestedCount = 0
+                    for k in start..<run {
+                        let p = Int(pairs[k].prediction), v = pairs[k].iou
+                        let q = preds[p]
+                        guard q.classId == b.classId, q.confidence >= o.minConfidence else { continue }
+                        if v >= o.fitIoU { continue labels }
+                        bestIoU = max(bestIoU, v)
+                        let qr = BoxGeometry.Rect(q)
+                        let qa = BoxGeometry.area(qr)
+                        guard qa > 0 else { continue }
+                        let ratio = la / qa
+                        guard ratio >= o.minAreaRatio || ratio <= 1 / o.minAreaRatio else { continue }
+                        let cover = BoxGeometry.intersection(br, qr) / min(la, qa)
+                        guard cover >= o.nestCoverage else { continue }
+                        guard !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) else { continue }
+                        if chosen >= 0 && (ratio > 1) != (chosenRatio > 1) { continue }  // keep one direction
+                        nestedCount += 1
+                        if q.confidence > chosenConf || (q.confidence == chosenConf && v > chosenIoU) {
+                            chosen = p; chosenConf = q.confidence; chosenIoU = v; chosenRatio = ratio; chosenCover = cover
+                        }
+                    }
+                    if chosen >= 0 {
+                        out.append(FitCandidate(image: i, label: l, prediction: chosen, iou: chosenIoU, areaRatio: chosenRatio,
+                                                coverage: min(1, chosenCover), bestIoU: bestIoU, nestedCount: nestedCount))
                     }
                 }
-                if chosen >= 0 {
-                    out.append(FitCandidate(image: i, label: l, prediction: chosen, iou: chosenIoU, areaRatio: chosenRatio,
-                                            coverage: min(1, chosenCover), bestIoU: bestIoU, nestedCount: nestedCount))
-                }
             }
-        }
-        return out
+            return out
+        }.flatMap { $0 }
     }
 
     // MARK: - calibration
@@ -292,31 +307,35 @@ public enum LabelCandidates {
     /// rules express confidence floors in the model's own scale.
     public static func calibration(_ ds: Dataset, iou: Double, overlaps: OverlapTable? = nil) -> Calibration {
         let table = overlaps ?? OverlapTable.build(ds)
-        var c = Calibration()
-        var confidences: [Double] = []
-        confidences.reserveCapacity(ds.boxes.count)
-        let boxes = ds.boxes, preds = ds.predictions
-        var cursor = OverlapTable.Cursor(table)
-        for i in ds.images.indices {
-            guard let (b0, b1, _, _) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0 else { continue }
-            for l in b0..<b1 where !boxes[l].isCrowd { c.labels += 1 }
-            let image = cursor.image(i), pairs = cursor.pairs
-            var run = image.lowerBound
-            while run < image.upperBound {
-                let l = Int(pairs[run].label)
-                let start = run
-                while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
-                let b = boxes[l]
-                guard !b.isCrowd else { continue }
-                var best = -1.0
-                for k in start..<run {
-                    let q = preds[Int(pairs[k].prediction)]
-                    guard q.classId == b.classId, q.confidence > best, q.confidence.isFinite else { continue }
-                    if pairs[k].iou >= iou { best = q.confidence }
+        let parts = inChunks(ds, table) { cursor, images -> (labels: Int, confidences: [Double]) in
+            var labels = 0
+            var confidences: [Double] = []
+            let boxes = ds.boxes, preds = ds.predictions
+            for i in images {
+                guard let (b0, b1, _, _) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0 else { continue }
+                for l in b0..<b1 where !boxes[l].isCrowd { labels += 1 }
+                let image = cursor.image(i), pairs = cursor.pairs
+                var run = image.lowerBound
+                while run < image.upperBound {
+                    let l = Int(pairs[run].label)
+                    let start = run
+                    while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
+                    let b = boxes[l]
+                    guard !b.isCrowd else { continue }
+                    var best = -1.0
+                    for k in start..<run {
+                        let q = preds[Int(pairs[k].prediction)]
+                        guard q.classId == b.classId, q.confidence > best, q.confidence.isFinite else { continue }
+                        if pairs[k].iou >= iou { best = q.confidence }
+                    }
+                    if best >= 0 { confidences.append(best) }
                 }
-                if best >= 0 { confidences.append(best) }
             }
+            return (labels, confidences)
         }
+        var c = Calibration()
+        c.labels = parts.reduce(0) { $0 + $1.labels }
+        let confidences = parts.flatMap(\.confidences)
         c.confirmed = confidences.count
         if !confidences.isEmpty {
             c.percentiles = RobustStats.percentiles(confidences, (0...100).map(Double.init))
@@ -325,6 +344,16 @@ public enum LabelCandidates {
     }
 
     // MARK: - shared
+
+    /// Runs `body` over consecutive runs of images on all cores, results in image order
+    /// (so every pass returns exactly what one thread walking the images would).
+    static func inChunks<T>(_ ds: Dataset, _ table: OverlapTable,
+                            _ body: (inout OverlapTable.Cursor, Range<Int>) -> T) -> [T] {
+        let jobs = ProcessInfo.processInfo.activeProcessorCount
+        let chunkSize = Swift.max(512, (ds.images.count + jobs * 8 - 1) / (jobs * 8))
+        return Parallel.mapChunks(count: ds.images.count, chunkSize: chunkSize, jobs: jobs,
+                                  makeState: { OverlapTable.Cursor(table) }, body: body)
+    }
 
     /// Share of the smaller of two boxes covered by the larger (0 when either has no area).
     @inlinable

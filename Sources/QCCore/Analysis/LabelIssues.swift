@@ -7,6 +7,21 @@ import Foundation
 /// thresholds; each candidate carries its evidence and the rule decides.
 public enum LabelIssues {
 
+    // MARK: - unknown_class
+
+    /// (image, box) of every box whose class id is not in the dataset's names, in order.
+    /// Ids are tested against a dense table of the known ones, not hashed per box.
+    public static func unknownClassBoxes(_ ds: Dataset) -> [(image: Int, label: Int)] {
+        let known = DenseClassIndex(ds.classNames.keys.sorted())
+        var out: [(image: Int, label: Int)] = []
+        for i in ds.images.indices {
+            let b0 = max(0, Int(ds.images[i].boxStart)), b1 = min(ds.boxes.count, Int(ds.images[i].boxEnd))
+            guard b0 < b1 else { continue }
+            for l in b0..<b1 where known[Int(ds.boxes[l].classId)] < 0 { out.append((i, l)) }
+        }
+        return out
+    }
+
     // MARK: - bad_box, duplicate_box, tiny_box
 
     public struct BoxOptions: Hashable, Sendable {

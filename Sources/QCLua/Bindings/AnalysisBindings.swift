@@ -16,11 +16,8 @@ enum AnalysisBindings {
                     doc: "Every box whose class id is not in the dataset's names, with its image index.",
                     make: { ctx in { _ in
                         let data = ctx.data, ds = data.dataset
-                        var out: [LuaValue] = []
-                        for (i, image) in ds.images.enumerated() {
-                            for b in ds.boxes(of: image) where ds.classNames[Int(b.classId)] == nil {
-                                out.append(.record([("image", .integer(i + 1)), ("box", boxValue(data, b, image))]))
-                            }
+                        let out: [LuaValue] = LabelIssues.unknownClassBoxes(ds).map { u in
+                            .record([("image", .integer(u.image + 1)), ("box", boxValue(data, ds.boxes[u.label], ds.images[u.image]))])
                         }
                         return .success([.list(out)])
                     } }),
