@@ -168,44 +168,30 @@ public enum LabelCandidates {
     }
 
     public static func wrongClass(_ ds: Dataset, _ o: ClassOptions, overlaps: OverlapTable? = nil) -> [ClassCandidate] {
-        let table = overlaps ?? OverlapTable.build(ds)
-        return inChunks(ds, table) { cursor, images in
-            var out: [ClassCandidate] = []
-            let boxes = ds.boxes, preds = ds.predictions
-            for i in images {
-                guard let (b0, b1, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
-                let image = cursor.image(i), pairs = cursor.pairs
-                var run = image.lowerBound
-                while run < image.upperBound {
-                    // One label's pairs, in prediction order.
-                    let l = Int(pairs[run].label)
-                    let start = run
-                    while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
-                    let b = boxes[l]
-                    guard !b.isCrowd, !BoxGeometry.isDegenerate(BoxGeometry.Rect(b)) else { continue }
-                    var other = -1, otherConf = -1.0, otherIoU = 0.0
-                    var agree = -1, agreeConf = -1.0, agreeIoU = 0.0
-                    for k in start..<run {
-                        let p = Int(pairs[k].prediction), v = pairs[k].iou
-                        let q = preds[p]
-                        if q.classId == b.classId {
-                            if q.confidence > agreeConf && v >= o.agreeIoU { agree = p; agreeConf = q.confidence; agreeIoU = v }
-                        } else {
-                            guard q.confidence >= o.minConfidence, q.confidence >= otherConf, q.confidence.isFinite else { continue }
-                            if v >= o.minIoU && (q.confidence > otherConf || v > otherIoU)
-                                && !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) {
-                                other = p; otherConf = q.confidence; otherIoU = v
-                            }
-                        }
-                    }
-                    if other >= 0 {
-                        out.append(ClassCandidate(image: i, label: l, prediction: other, iou: otherIoU, agree: agree,
-                                                  agreeConfidence: max(0, agreeConf), agreeIoU: agreeIoU))
+        let boxes = ds.boxes, preds = ds.predictions
+        return labelRuns(ds, overlaps ?? OverlapTable.build(ds)) { (cursor, i, image, l, run, out: inout [ClassCandidate]) in
+            let b = boxes[l], pairs = cursor.pairs
+            guard !b.isCrowd, !BoxGeometry.isDegenerate(BoxGeometry.Rect(b)) else { return }
+            var other = -1, otherConf = -1.0, otherIoU = 0.0
+            var agree = -1, agreeConf = -1.0, agreeIoU = 0.0
+            for k in run {
+                let p = Int(pairs[k].prediction), v = pairs[k].iou
+                let q = preds[p]
+                if q.classId == b.classId {
+                    if q.confidence > agreeConf && v >= o.agreeIoU { agree = p; agreeConf = q.confidence; agreeIoU = v }
+                } else {
+                    guard q.confidence >= o.minConfidence, q.confidence >= otherConf, q.confidence.isFinite else { continue }
+                    if v >= o.minIoU && (q.confidence > otherConf || v > otherIoU)
+                        && !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) {
+                        other = p; otherConf = q.confidence; otherIoU = v
                     }
                 }
             }
-            return out
-        }.flatMap { $0 }
+            if other >= 0 {
+                out.append(ClassCandidate(image: i, label: l, prediction: other, iou: otherIoU, agree: agree,
+                                          agreeConfidence: max(0, agreeConf), agreeIoU: agreeIoU))
+            }
+        }
     }
 
     // MARK: - loose_box / tight_box
@@ -242,54 +228,40 @@ public enum LabelCandidates {
     }
 
     public static func fit(_ ds: Dataset, _ o: FitOptions, overlaps: OverlapTable? = nil) -> [FitCandidate] {
-        let table = overlaps ?? OverlapTable.build(ds)
-        return inChunks(ds, table) { cursor, images in
-            var out: [FitCandidate] = []
-            let boxes = ds.boxes, preds = ds.predictions
-            for i in images {
-                guard let (b0, b1, p0, p1) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0, p1 > p0 else { continue }
-                let image = cursor.image(i), pairs = cursor.pairs
-                var run = image.lowerBound
-                labels: while run < image.upperBound {
-                    // One label's pairs, in prediction order.
-                    let l = Int(pairs[run].label)
-                    let start = run
-                    while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
-                    let b = boxes[l]
-                    guard !b.isCrowd else { continue }
-                    let br = BoxGeometry.Rect(b)
-                    guard !BoxGeometry.isDegenerate(br) else { continue }
-                    let la = BoxGeometry.area(br)
-                    var chosen = -1, chosenConf = -1.0, chosenIoU = 0.0, chosenRatio = 0.0, chosenCover = 0.0
-                    var bestIoU = 0.0, nestedCount = 0
-                    for k in start..<run {
-                        let p = Int(pairs[k].prediction), v = pairs[k].iou
-                        let q = preds[p]
-                        guard q.classId == b.classId, q.confidence >= o.minConfidence else { continue }
-                        if v >= o.fitIoU { continue labels }
-                        bestIoU = max(bestIoU, v)
-                        let qr = BoxGeometry.Rect(q)
-                        let qa = BoxGeometry.area(qr)
-                        guard qa > 0 else { continue }
-                        let ratio = la / qa
-                        guard ratio >= o.minAreaRatio || ratio <= 1 / o.minAreaRatio else { continue }
-                        let cover = BoxGeometry.intersection(br, qr) / min(la, qa)
-                        guard cover >= o.nestCoverage else { continue }
-                        guard !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) else { continue }
-                        if chosen >= 0 && (ratio > 1) != (chosenRatio > 1) { continue }  // keep one direction
-                        nestedCount += 1
-                        if q.confidence > chosenConf || (q.confidence == chosenConf && v > chosenIoU) {
-                            chosen = p; chosenConf = q.confidence; chosenIoU = v; chosenRatio = ratio; chosenCover = cover
-                        }
-                    }
-                    if chosen >= 0 {
-                        out.append(FitCandidate(image: i, label: l, prediction: chosen, iou: chosenIoU, areaRatio: chosenRatio,
-                                                coverage: min(1, chosenCover), bestIoU: bestIoU, nestedCount: nestedCount))
-                    }
+        let boxes = ds.boxes, preds = ds.predictions
+        return labelRuns(ds, overlaps ?? OverlapTable.build(ds)) { (cursor, i, image, l, run, out: inout [FitCandidate]) in
+            let b = boxes[l], pairs = cursor.pairs
+            guard !b.isCrowd else { return }
+            let br = BoxGeometry.Rect(b)
+            guard !BoxGeometry.isDegenerate(br) else { return }
+            let la = BoxGeometry.area(br)
+            var chosen = -1, chosenConf = -1.0, chosenIoU = 0.0, chosenRatio = 0.0, chosenCover = 0.0
+            var bestIoU = 0.0, nestedCount = 0
+            for k in run {
+                let p = Int(pairs[k].prediction), v = pairs[k].iou
+                let q = preds[p]
+                guard q.classId == b.classId, q.confidence >= o.minConfidence else { continue }
+                if v >= o.fitIoU { return }  // a prediction fits this label
+                bestIoU = max(bestIoU, v)
+                let qr = BoxGeometry.Rect(q)
+                let qa = BoxGeometry.area(qr)
+                guard qa > 0 else { continue }
+                let ratio = la / qa
+                guard ratio >= o.minAreaRatio || ratio <= 1 / o.minAreaRatio else { continue }
+                let cover = BoxGeometry.intersection(br, qr) / min(la, qa)
+                guard cover >= o.nestCoverage else { continue }
+                guard !explained(prediction: p, classId: q.classId, boxes: boxes, cursor, image, except: l, o.explainedIoU) else { continue }
+                if chosen >= 0 && (ratio > 1) != (chosenRatio > 1) { continue }  // keep one direction
+                nestedCount += 1
+                if q.confidence > chosenConf || (q.confidence == chosenConf && v > chosenIoU) {
+                    chosen = p; chosenConf = q.confidence; chosenIoU = v; chosenRatio = ratio; chosenCover = cover
                 }
             }
-            return out
-        }.flatMap { $0 }
+            if chosen >= 0 {
+                out.append(FitCandidate(image: i, label: l, prediction: chosen, iou: chosenIoU, areaRatio: chosenRatio,
+                                        coverage: min(1, chosenCover), bestIoU: bestIoU, nestedCount: nestedCount))
+            }
+        }
     }
 
     // MARK: - calibration
@@ -306,36 +278,23 @@ public enum LabelCandidates {
     /// prediction at IoU ≥ `iou` confirms it; the percentiles of those confidences let
     /// rules express confidence floors in the model's own scale.
     public static func calibration(_ ds: Dataset, iou: Double, overlaps: OverlapTable? = nil) -> Calibration {
-        let table = overlaps ?? OverlapTable.build(ds)
-        let parts = inChunks(ds, table) { cursor, images -> (labels: Int, confidences: [Double]) in
-            var labels = 0
-            var confidences: [Double] = []
-            let boxes = ds.boxes, preds = ds.predictions
-            for i in images {
-                guard let (b0, b1, _, _) = ranges(ds.images, i, boxes.count, preds.count), b1 > b0 else { continue }
-                for l in b0..<b1 where !boxes[l].isCrowd { labels += 1 }
-                let image = cursor.image(i), pairs = cursor.pairs
-                var run = image.lowerBound
-                while run < image.upperBound {
-                    let l = Int(pairs[run].label)
-                    let start = run
-                    while run < image.upperBound && Int(pairs[run].label) == l { run += 1 }
-                    let b = boxes[l]
-                    guard !b.isCrowd else { continue }
-                    var best = -1.0
-                    for k in start..<run {
-                        let q = preds[Int(pairs[k].prediction)]
-                        guard q.classId == b.classId, q.confidence > best, q.confidence.isFinite else { continue }
-                        if pairs[k].iou >= iou { best = q.confidence }
-                    }
-                    if best >= 0 { confidences.append(best) }
-                }
-            }
-            return (labels, confidences)
-        }
+        let boxes = ds.boxes, preds = ds.predictions
         var c = Calibration()
-        c.labels = parts.reduce(0) { $0 + $1.labels }
-        let confidences = parts.flatMap(\.confidences)
+        for i in ds.images.indices {
+            guard let (b0, b1, _, _) = ranges(ds.images, i, boxes.count, preds.count) else { continue }
+            for l in b0..<b1 where !boxes[l].isCrowd { c.labels += 1 }
+        }
+        let confidences = labelRuns(ds, overlaps ?? OverlapTable.build(ds)) { (cursor, _, _, l, run, out: inout [Double]) in
+            let b = boxes[l], pairs = cursor.pairs
+            guard !b.isCrowd else { return }
+            var best = -1.0
+            for k in run {
+                let q = preds[Int(pairs[k].prediction)]
+                guard q.classId == b.classId, q.confidence > best, q.confidence.isFinite else { continue }
+                if pairs[k].iou >= iou { best = q.confidence }
+            }
+            if best >= 0 { out.append(best) }
+        }
         c.confirmed = confidences.count
         if !confidences.isEmpty {
             c.percentiles = RobustStats.percentiles(confidences, (0...100).map(Double.init))
@@ -344,6 +303,26 @@ public enum LabelCandidates {
     }
 
     // MARK: - shared
+
+    /// Every label that overlaps at least one prediction, image by image on all cores:
+    /// `visit(cursor, image, imagePairs, label, run, &out)` with `cursor.pairs[run]` the
+    /// label's pairs in prediction order. The outputs come back in image order.
+    static func labelRuns<T>(_ ds: Dataset, _ table: OverlapTable,
+                             _ visit: (OverlapTable.Cursor, Int, Range<Int>, Int, Range<Int>, inout [T]) -> Void) -> [T] {
+        inChunks(ds, table) { cursor, images -> [T] in
+            var out: [T] = []
+            for i in images {
+                let image = cursor.image(i), pairs = cursor.pairs
+                var next = image.lowerBound
+                while next < image.upperBound {
+                    let l = Int(pairs[next].label), start = next
+                    while next < image.upperBound && Int(pairs[next].label) == l { next += 1 }
+                    visit(cursor, i, image, l, start..<next, &out)
+                }
+            }
+            return out
+        }.flatMap { $0 }
+    }
 
     /// Runs `body` over consecutive runs of images on all cores, results in image order
     /// (so every pass returns exactly what one thread walking the images would).
