@@ -82,7 +82,10 @@ public struct FindingsDocument: Sendable {
         for c in checks { Self.write(check: c, to: &w) }
         w.endArray()
         w.key("findings"); w.beginArray()
-        for i in findings.indices { Self.write(finding: findings[i], to: &w) }
+        // Through the buffer: each finding is read in place, not copied with its strings.
+        findings.withUnsafeBufferPointer { all in
+            for i in all.indices { Self.write(finding: all[i], to: &w) }
+        }
         w.endArray()
         if let audit { w.key("audit"); audit.write(to: &w) }
         w.endObject()

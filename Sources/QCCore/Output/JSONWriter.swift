@@ -98,17 +98,35 @@ public struct JSONWriter {
         bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * indentStep))
     }
 
+    /// True when one of the eight bytes may be a control character, `"` or `\` (exact
+    /// for those, with rare false positives that the byte-wise test then clears).
+    @inline(__always)
+    static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        let control = (word &- 0x2020_2020_2020_2020) & ~word & highs  // a byte < 0x20
+        return control != 0 || hasZeroByte(word ^ (0x22 &* ones)) || hasZeroByte(word ^ (0x5C &* ones))
+    }
+
     private mutating func writeEscaped(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
-            // Runs of bytes that need no escape (nearly all of them) are copied in one go.
+            // Runs of bytes that need no escape (nearly all of them) are copied in one go;
+            // eight bytes at a time are tested for any that needs one.
             var run = 0
-            for i in 0..<utf8.count {
+            var i = 0
+            while i < utf8.count {
+                if i + 8 <= utf8.count {
+                    let word = UnsafeRawPointer(utf8.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                    if !Self.mayNeedEscape(word) { i += 8; continue }
+                }
                 let b = utf8[i]
+                i += 1
                 guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
-                if run < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i])) }
-                run = i + 1
+                let at = i - 1
+                if run < at { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<at])) }
+                run = at + 1
                 switch b {
                 case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
                 case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
