@@ -75,7 +75,9 @@ enum LabelCheckBindings {
                     at IoU ≥ `duplicate_iou`, only the most confident is kept (`duplicates` counts
                     the others). `candidates[k]` = `{image, prediction = {class_id, class, xyxy, conf},
                     best_label, best_iou, duplicates}` (`best_label`: the box overlapping most, or nil),
-                    at most `limit` of them (the most confident); `total` counts all.
+                    at most `limit` of them (the most confident); `total` counts all. As in every
+                    prediction-based pass, only boxes that overlap are ever paired: a threshold of
+                    0 means "any overlap".
                     """, make: { ctx in { args in
                         options(args, "qc.missing_candidates", ["min_conf", "cover_iou", "nest_coverage", "crowd_coverage", "duplicate_iou", "limit"]).map { o in
                             var opt = LabelCandidates.MissingOptions()
@@ -108,7 +110,8 @@ enum LabelCheckBindings {
                     person on a bicycle). `agree` is the label's most confident same-class prediction
                     at IoU ≥ `agree_iou` (nil when none), with `agree_conf` and `agree_iou` (0 then):
                     the model's vote for the label as written. At most `limit` candidates (the most
-                    confident predictions) are listed; the list's `total` field counts all.
+                    confident predictions) are listed; the list's `total` field counts all. Only
+                    overlapping boxes are paired (a threshold of 0 means "any overlap").
                     """, make: { ctx in { args in
                         options(args, "qc.class_candidates", ["min_conf", "min_iou", "agree_iou", "explained_iou", "limit"]).map { o in
                             var opt = LabelCandidates.ClassOptions()
@@ -140,7 +143,7 @@ enum LabelCheckBindings {
                     label fits at IoU ≥ `explained_iou` are not used. `prediction` is the most
                     confident nested one; `best_iou` the label's best same-class IoU; `nested` how
                     many predictions nest the same way. At most `limit` (the most confident); `total`
-                    counts all.
+                    counts all. Only overlapping boxes are paired.
                     """, make: { ctx in { args in
                         options(args, "qc.fit_candidates", ["min_conf", "nest_coverage", "fit_iou", "min_area_ratio", "explained_iou", "limit"]).map { o in
                             var opt = LabelCandidates.FitOptions()
