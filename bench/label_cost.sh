@@ -16,6 +16,8 @@
 #   label_checks_txt   check data.yaml --predictions predictions/ (YOLO txt, ~11 per image)
 #                        --only input,missing_labels,wrong_classes,box_fit,class_balance,background
 #   label_checks_json  the same with predictions.json (COCO results, one 137 MB file)
+#   label_only_preds   the label-only pass that also loads the txt predictions: the
+#                        checks' own cost is label_checks_txt over this one (printed, no target)
 # split_leakage and duplicates are left out: they hash pixels (bench/hashing.sh).
 # Target: each label_checks_* median <= 1.5x label_only's, measured in the same run.
 # Exit status: 0 when every row passes, 1 otherwise. QCPASS_TIMINGS=1 on a single run
@@ -89,6 +91,9 @@ CHECKS=input,missing_labels,wrong_classes,box_fit,class_balance,background
 step "label-only pass"
 M --name label_only --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --only input,background,class_balance \
   --out /tmp/qcbench-label-only --quiet --no-cache
+step "label-only pass, predictions loaded"
+M --name label_only_preds --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions" \
+  --only input,background,class_balance --out /tmp/qcbench-label-only-preds --quiet --no-cache
 step "label checks, YOLO-txt predictions"
 M --name label_checks_txt --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions" \
   --only "$CHECKS" --out /tmp/qcbench-label-txt --quiet --no-cache
