@@ -22,26 +22,8 @@
 # exit codes 0 and 1 count as success. Exit status: 0 when every row passes, 1 otherwise.
 set -euo pipefail
 
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
-IMAGES=118287
-RUNS=3
-BUILD=1
-QCPASS="${QCPASS_BIN:-}"
-DATA=""
+source "$(dirname "${BASH_SOURCE[0]}")/corpus_args.sh" "$@"
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --images) IMAGES="$2"; shift 2 ;;
-    --runs) RUNS="$2"; shift 2 ;;
-    --data) DATA="$2"; shift 2 ;;
-    --qcpass) QCPASS="$2"; BUILD=0; shift 2 ;;
-    --no-build) BUILD=0; shift ;;
-    -h|--help) usage ;;
-    *) echo "unknown argument: $1" >&2; usage ;;
-  esac
-done
 if [ -z "$DATA" ]; then
   if [ "$IMAGES" = 118287 ]; then DATA="$BENCH/data/coco_scale"; else DATA="$BENCH/data/coco_scale_$IMAGES"; fi
 fi
@@ -49,16 +31,9 @@ OUT="$BENCH/out"
 RESULTS="$OUT/foundation.jsonl"
 mkdir -p "$OUT"
 : > "$RESULTS"
-step() { printf '\n== %s\n' "$*"; }
 
 # --- python tooling ----------------------------------------------------------------
-VENV="$BENCH/.venv"
-PY="$VENV/bin/python"
-step "python venv ($VENV)"
-if ! "$PY" -c 'import pycocotools, PIL, numpy' 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$PY" -m pip install -q --disable-pip-version-check -r "$BENCH/requirements.txt"
-fi
+bench_venv "pycocotools, PIL, numpy"
 "$PY" -c 'import pycocotools, PIL, numpy, sys; print("python", sys.version.split()[0], "numpy", numpy.__version__, "Pillow", PIL.__version__)'
 
 # --- corpus --------------------------------------------------------------------------

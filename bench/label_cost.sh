@@ -23,26 +23,8 @@
 # Exit status: 0 when every row passes, 1 otherwise. QCPASS_TIMINGS=1 on a single run
 # shows where the time goes (phases, rules, native calls).
 set -euo pipefail
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
-IMAGES=118287
-RUNS=3
-BUILD=1
-QCPASS="${QCPASS_BIN:-}"
-DATA=""
+source "$(dirname "${BASH_SOURCE[0]}")/corpus_args.sh" "$@"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --images) IMAGES="$2"; shift 2 ;;
-    --runs) RUNS="$2"; shift 2 ;;
-    --data) DATA="$2"; shift 2 ;;
-    --qcpass) QCPASS="$2"; BUILD=0; shift 2 ;;
-    --no-build) BUILD=0; shift ;;
-    -h|--help) usage ;;
-    *) echo "unknown argument: $1" >&2; usage ;;
-  esac
-done
 if [ -z "$DATA" ]; then
   if [ "$IMAGES" = 118287 ]; then DATA="$BENCH/data/coco_scale_pred"; else DATA="$BENCH/data/coco_scale_pred_$IMAGES"; fi
 fi
@@ -50,15 +32,8 @@ OUT="$BENCH/out"
 RESULTS="$OUT/label_cost.jsonl"
 mkdir -p "$OUT"
 : > "$RESULTS"
-step() { printf '\n== %s\n' "$*"; }
 
-VENV="$BENCH/.venv"
-PY="$VENV/bin/python"
-step "python venv ($VENV)"
-if ! "$PY" -c 'import PIL, numpy' 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$PY" -m pip install -q --disable-pip-version-check -r "$BENCH/requirements.txt"
-fi
+bench_venv "PIL, numpy"
 
 step "corpus ($DATA)"
 have=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["images"]["train"]+d["images"]["val"] if d.get("predictions") else 0)' \
