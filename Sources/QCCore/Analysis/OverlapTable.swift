@@ -11,7 +11,8 @@ import Foundation
 /// pairs instead, and the matrix is computed once.
 ///
 /// A consequence every pass shares: boxes that do not overlap are never paired, so a
-/// threshold of 0 means "any overlap", not "any box of the image" (as BoxMatching does).
+/// threshold of 0 means "any overlap", not "any box of the image" — the rule BoxMatching
+/// follows too.
 public struct OverlapTable: Sendable {
     public struct Pair: Sendable, Equatable {
         /// Global indices into `dataset.boxes` and `dataset.predictions`.
