@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Every label × prediction pair of an image whose boxes overlap (IoU > 0), for the whole
@@ -84,52 +83,24 @@ public struct OverlapTable: Sendable {
         let imageCount = ds.images.count
         guard imageCount > 0 else { return OverlapTable(chunks: [], chunkSize: 1) }
         let workers = jobs > 0 ? jobs : ProcessInfo.processInfo.activeProcessorCount
-        let chunkCount = Swift.min(imageCount, Swift.max(1, workers * 8))
-        let chunkSize = (imageCount + chunkCount - 1) / chunkCount
-        let parts = ChunkResults(count: chunkCount)
-
-        ds.images.withUnsafeBufferPointer { images in
-            ds.boxes.withUnsafeBufferPointer { boxes in
-                ds.predictions.withUnsafeBufferPointer { predictions in
-                    let shared = Inputs(images: images, boxes: boxes, predictions: predictions)
-                    let run: @Sendable (Int) -> Void = { chunk in
-                        let start = chunk * chunkSize, end = Swift.min(imageCount, start + chunkSize)
-                        parts.store(chunk, start < end ? buildChunk(shared, start..<end) : Chunk())
-                    }
-                    if workers <= 1 || chunkCount == 1 {
-                        for c in 0..<chunkCount { run(c) }
-                    } else {
-                        DispatchQueue.concurrentPerform(iterations: chunkCount, execute: run)
-                    }
-                }
-            }
+        // Several chunks per worker so an image-heavy chunk does not leave a core idle.
+        let chunkSize = (imageCount + workers * 8 - 1) / (workers * 8)
+        let chunks = Parallel.mapChunks(count: imageCount, chunkSize: chunkSize, jobs: workers, makeState: { () }) { _, images in
+            buildChunk(ds, images)
         }
-        return OverlapTable(chunks: parts.all, chunkSize: chunkSize)
+        return OverlapTable(chunks: chunks, chunkSize: chunkSize)
     }
 
-    struct Inputs: @unchecked Sendable {
-        let images: UnsafeBufferPointer<ImageRecord>
-        let boxes: UnsafeBufferPointer<BoxLabel>
-        let predictions: UnsafeBufferPointer<PredictionBox>
-    }
-
-    /// One slot per chunk, each written by exactly one worker.
-    final class ChunkResults: @unchecked Sendable {
-        private(set) var all: [Chunk]
-        private let lock = NSLock()
-        init(count: Int) { all = Array(repeating: Chunk(), count: count) }
-        func store(_ index: Int, _ chunk: Chunk) { lock.lock(); all[index] = chunk; lock.unlock() }
-    }
-
-    static func buildChunk(_ input: Inputs, _ images: Range<Int>) -> Chunk {
+    static func buildChunk(_ ds: Dataset, _ images: Range<Int>) -> Chunk {
         var out = Chunk()
         out.imageStart.reserveCapacity(images.count + 1)
+        let boxes = ds.boxes, predictions = ds.predictions
         // At most labels × predictions pairs per image: reserving that bound costs address
         // space only (untouched pages are never mapped) and spares every regrowth copy.
         var bound = 0
         for i in images {
-            let n = Int(input.images[i].boxEnd) - Int(input.images[i].boxStart)
-            let m = Int(input.images[i].predictionEnd) - Int(input.images[i].predictionStart)
+            let n = Int(ds.images[i].boxEnd) - Int(ds.images[i].boxStart)
+            let m = Int(ds.images[i].predictionEnd) - Int(ds.images[i].predictionStart)
             if n > 0 && m > 0 { bound += n * m }
         }
         // Capped so that one absurd image (10⁵ boxes × 10⁵ predictions) cannot ask for
@@ -139,17 +110,17 @@ public struct OverlapTable: Sendable {
         out.byPrediction.reserveCapacity(bound)
         var predictionCounts: [Int32] = []
         for i in images {
-            let b0 = Int(input.images[i].boxStart), b1 = Int(input.images[i].boxEnd)
-            let p0 = Int(input.images[i].predictionStart), p1 = Int(input.images[i].predictionEnd)
-            guard 0 <= b0, b0 < b1, b1 <= input.boxes.count, 0 <= p0, p0 < p1, p1 <= input.predictions.count else {
+            let b0 = Int(ds.images[i].boxStart), b1 = Int(ds.images[i].boxEnd)
+            let p0 = Int(ds.images[i].predictionStart), p1 = Int(ds.images[i].predictionEnd)
+            guard 0 <= b0, b0 < b1, b1 <= boxes.count, 0 <= p0, p0 < p1, p1 <= predictions.count else {
                 out.imageStart.append(out.pairs.count)
                 continue
             }
             let first = out.pairs.count
             for l in b0..<b1 {
-                let br = BoxGeometry.Rect(input.boxes[l])
+                let br = BoxGeometry.Rect(boxes[l])
                 for p in p0..<p1 {
-                    let v = BoxGeometry.iou(br, BoxGeometry.Rect(input.predictions[p]))
+                    let v = BoxGeometry.iou(br, BoxGeometry.Rect(predictions[p]))
                     if v > 0 { out.pairs.append(Pair(label: Int32(l), prediction: Int32(p), iou: v)) }
                 }
             }
