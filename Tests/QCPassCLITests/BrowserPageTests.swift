@@ -28,15 +28,9 @@ final class BrowserPageTests: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.chromium!)
         p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let console = String(decoding: e, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.contains("CONSOLE") }
-        return Loaded(dom: String(decoding: o, as: UTF8.self), console: console)
+        let run = try CLI.capture(p)
+        let console = run.stderr.split(separator: "\n").map(String.init).filter { $0.contains("CONSOLE") }
+        return Loaded(dom: run.stdout, console: console)
     }
 
     func attribute(_ name: String, in dom: String) -> Int? {

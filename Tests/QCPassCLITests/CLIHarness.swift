@@ -38,12 +38,22 @@ enum CLI {
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         if let cwd { p.currentDirectoryURL = cwd }
+        return try capture(p)
+    }
+
+    /// Runs a configured process to its end and returns what it printed. stderr is read
+    /// on its own thread while stdout is read here: read one after the other, a child
+    /// that fills the stderr pipe (64 KiB) before closing stdout would never finish.
+    static func capture(_ p: Process) throws -> Run {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
+        let stderrRead = DispatchGroup()
+        nonisolated(unsafe) var e = Data()
+        DispatchQueue.global().async(group: stderrRead) { e = err.fileHandleForReading.readDataToEndOfFile() }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        stderrRead.wait()
         p.waitUntilExit()
         return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                    stderr: String(decoding: e, as: UTF8.self))
