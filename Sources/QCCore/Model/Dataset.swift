@@ -29,8 +29,10 @@ public struct Dataset: Sendable {
     public var predictionsSource: String?
     /// SHA-256 (hex) of the predictions' manifest — one line "path NUL xxh3-128 hex" per
     /// file, sorted by path relative to the predictions folder ("" for a lone JSON file) —
-    /// for findings.json's `tool.predictions_sha256`.
-    public var predictionsDigest: String?
+    /// for findings.json's `tool.predictions_sha256`. Hashed on a thread of its own while
+    /// the checks run; reading it waits for that.
+    public var predictionsDigest: String? { predictionsDigestValue?.value }
+    var predictionsDigestValue: BackgroundValue<String>?
     /// True only for a YOLO set loaded with `readHeaders == false`: image sizes are then
     /// unknown (0) and boxes and predictions stay in normalised 0–1 units.
     public var normalizedBoxes = false

@@ -53,12 +53,13 @@ public enum CheckPipeline {
         var dataset: Dataset
         do { dataset = try PhaseTimer.measure("load") { () throws(LoadError) in try DatasetLoader.load(request.datasetPath, options: options) } }
         catch { throw .input(error.description) }
-        var predictionsSHA: String?
         if let p = request.predictionsPath {
             do { try PhaseTimer.measure("predictions") { () throws(LoadError) in try PredictionsLoader.attach(p, to: &dataset) } }
             catch { throw .input(error.description) }
-            predictionsSHA = dataset.predictionsDigest
         }
+        // Needed only for findings.json: hashed beside the checks, not before them.
+        let frozen = dataset
+        let fingerprint = BackgroundValue { frozen.fingerprint() }
 
         var engine = request.engine
         engine.progress = engine.progress ?? request.progress
@@ -86,8 +87,10 @@ public enum CheckPipeline {
             let pack = try RulePack.load(directories: [defaultDir] + request.extraRuleDirectories,
                                          extraRuleFiles: config.ruleFiles)
             let outcome = try PhaseTimer.measure("checks") { () throws(EngineError) in try CheckEngine.run(dataset: dataset, pack: pack, config: config, options: engine) }
-            let document = PhaseTimer.measure("findings document") { makeDocument(dataset: dataset, outcome: outcome, pack: pack, config: config,
-                                        predictionsSHA: predictionsSHA) }
+            let document = PhaseTimer.measure("findings document") {
+                makeDocument(dataset: dataset, outcome: outcome, pack: pack, config: config,
+                             predictionsSHA: dataset.predictionsDigest, fingerprint: fingerprint.value)
+            }
             return Result(dataset: dataset, outcome: outcome, document: document, pack: pack, config: config)
         } catch {
             throw .engine(error)
@@ -108,7 +111,7 @@ public enum CheckPipeline {
     }
 
     static func makeDocument(dataset ds: Dataset, outcome: CheckEngine.Outcome, pack: RulePack,
-                             config: ProjectConfig, predictionsSHA: String?) -> FindingsDocument {
+                             config: ProjectConfig, predictionsSHA: String?, fingerprint: String) -> FindingsDocument {
         // The same counts the rules saw through qc.hist, not a second tally.
         let histogram = outcome.histogram
         let perClass = ds.classIds.map { id in
@@ -120,7 +123,7 @@ public enum CheckPipeline {
             tool: .init(version: version, rulesSHA256: pack.sha256, configSHA256: config.sha256,
                         predictionsSHA256: predictionsSHA),
             datasetName: ds.name, datasetRoot: ds.root, datasetFormat: ds.format.rawValue,
-            fingerprint: ds.fingerprint(), images: ds.images.count, labels: ds.boxes.count,
+            fingerprint: fingerprint, images: ds.images.count, labels: ds.boxes.count,
             backgroundImages: histogram.total.backgroundImages, perClass: perClass, checks: outcome.checks, findings: outcome.findings)
     }
 }
