@@ -73,8 +73,14 @@ struct CheckCommand: ParsableCommand {
         }
         var exitCode = result.outcome.hadRuleErrors ? ExitStatus.error
                      : (result.outcome.ready ? ExitStatus.ready : ExitStatus.notReady)
+        // findings.json is written on a thread of its own while report.md and report.html
+        // render: the three read the same finished document and write different files.
+        let findingsPath = "\(outDir)/findings.json"
+        let frozen = document
+        let findingsWritten = BackgroundValue { () -> Result<Void, Error> in
+            Result { try PhaseTimer.measure("write findings.json") { try AtomicFile.write(frozen.encoded(), to: findingsPath) } }
+        }
         do {
-            try PhaseTimer.measure("write findings.json") { try AtomicFile.write(document.encoded(), to: "\(outDir)/findings.json") }
             if let junit {
                 try AtomicFile.write(JUnitReport.render(document, strict: strict),
                                      to: URL(fileURLWithPath: junit).standardizedFileURL.path)
@@ -95,7 +101,9 @@ struct CheckCommand: ParsableCommand {
                                  histogram: result.outcome.histogram,
                                  options: .init(outDir: outDir, images: !noImages, jobs: request.engine.jobs,
                                                 knownContent: result.outcome.hashes?.contentDigests ?? [])) }
+            try findingsWritten.value.get()
         } catch {
+            _ = findingsWritten.value  // no exit while findings.json is still being written
             printError("qcpass: \(error)")
             throw ExitCode(ExitStatus.error)
         }
