@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The user's model predictions → `Dataset.predictions`: a folder of YOLO txt files with a
 /// trailing `conf` column (Ultralytics `save_txt save_conf`), or a COCO results JSON.
 public enum PredictionsLoader {
@@ -37,33 +39,27 @@ public enum PredictionsLoader {
         }
 
         stepDone("list")
-        // Most stems name one image: a plain Int per stem, arrays only for shared stems
-        // (100k+ one-element arrays were most of the pairing time).
-        var imageByStem: [StemKey: Int] = [:]
-        var sharedStems: [StemKey: [Int]] = [:]
-        imageByStem.reserveCapacity(dataset.images.count)
-        for index in dataset.images.indices {
-            let key = StemKey(dataset.images[index].rawPath.stem)
-            if let first = imageByStem.updateValue(index, forKey: key) {
-                imageByStem[key] = first
-                sharedStems[key, default: [first]].append(index)
-            }
-        }
+        let stems = StemIndex(dataset.images)
         var issues: [Finding] = []
         var matched: [(file: RawPath, image: Int, fileIndex: Int)] = []
         var takenBy = [Int32](repeating: -1, count: dataset.images.count)  // file index per image
         var unmatched: [RawPath] = []
         for (fileIndex, file) in files.enumerated() {
-            let key = StemKey(file.stem)
-            guard let first = imageByStem[key] else { unmatched.append(file); continue }
-            let candidates = sharedStems[key] ?? [first]
+            let stem = file.stem
+            var first = -1, count = 0
+            stems.forEachImage(named: stem, in: dataset.images) { index in
+                if count == 0 { first = index }
+                count += 1
+            }
+            guard count > 0 else { unmatched.append(file); continue }
             let image: Int?
-            if candidates.count == 1 {
-                image = candidates[0]
+            if count == 1 {
+                image = first
             } else {
-                image = bestMatch(file, folder: folder, candidates: candidates, dataset: dataset)
+                image = bestMatch(file, folder: folder, candidates: stems.images(named: stem, in: dataset.images), dataset: dataset)
             }
             guard let image else {
+                let candidates = stems.images(named: stem, in: dataset.images)
                 issues.append(InputIssue.make("invalid_label", .warning, ref: file.shown(under: root),
                                               "predictions file matches \(candidates.count) images by name (\(candidates.prefix(3).map { dataset.images[$0].path }.joined(separator: ", "))) and none better than the others; not used"))
                 continue
@@ -99,12 +95,13 @@ public enum PredictionsLoader {
                 job += 1
             }
         }
-        dataset.predictionsDigest = manifestDigest(files: files, folder: folder, digests: digests)
-        stepDone("digest")
+        dataset.predictionsDigestValue = BackgroundValue { [files, digests] in
+            manifestDigest(files: files, folder: folder, digests: digests)
+        }
         // Rows go straight into one flat array at each image's offset (counted first):
         // 100k+ per-image arrays cost more than the rows themselves.
-        func placeable(_ image: Int) -> Bool {
-            dataset.normalizedBoxes || (dataset.images[image].width > 0 && dataset.images[image].height > 0)
+        func placeable(_ image: ImageRecord, _ normalized: Bool) -> Bool {
+            normalized || (image.width > 0 && image.height > 0)
         }
         var counts = [Int](repeating: 0, count: dataset.images.count)
         job = 0
@@ -112,7 +109,9 @@ public enum PredictionsLoader {
             var rowStart = 0
             for end in chunk.rowEnds {
                 // Unreadable images (size 0) already have a finding; their predictions cannot be placed.
-                if placeable(matched[job].image) { counts[matched[job].image] = end - rowStart }
+                if placeable(dataset.images[matched[job].image], dataset.normalizedBoxes) {
+                    counts[matched[job].image] = end - rowStart
+                }
                 rowStart = end
                 job += 1
             }
@@ -123,20 +122,18 @@ public enum PredictionsLoader {
             offset += counts[index]
             dataset.images[index].predictionEnd = Int32(offset)
         }
-        var flat = [PredictionBox](repeating: PredictionBox(classId: 0, x1: 0, y1: 0, x2: 0, y2: 0, confidence: 0), count: offset)
-        job = 0
+        // Findings for unreadable files and invalid lines, in file order.
+        var firstJob = 0
         for chunk in chunks {
-            var rowStart = 0
+            func report(_ local: Int, _ body: (_ path: String, _ split: String, _ shownFile: String) -> Void) {
+                let (file, image, _) = matched[firstJob + local]
+                body(dataset.images[image].path, dataset.splits[Int(dataset.images[image].split)], file.shown(under: root))
+            }
             var invalidCursor = 0, cappedCursor = 0, errorCursor = 0
             for local in 0..<chunk.rowEnds.count {
-                let (file, image, _) = matched[job]
-                defer { rowStart = chunk.rowEnds[local]; job += 1 }
-                func report(_ body: (_ path: String, _ split: String, _ shownFile: String) -> Void) {
-                    body(dataset.images[image].path, dataset.splits[Int(dataset.images[image].split)], file.shown(under: root))
-                }
                 while errorCursor < chunk.textErrors.count && chunk.textErrors[errorCursor].job == local {
                     let message = chunk.textErrors[errorCursor].message
-                    report { path, split, shownFile in
+                    report(local) { path, split, shownFile in
                         issues.append(InputIssue.make("invalid_label", .error, image: path, split: split, ref: shownFile,
                                                       "predictions file \(message)"))
                     }
@@ -144,7 +141,7 @@ public enum PredictionsLoader {
                 }
                 while invalidCursor < chunk.invalid.count && chunk.invalid[invalidCursor].job == local {
                     let invalid = chunk.invalid[invalidCursor]
-                    report { path, split, shownFile in
+                    report(local) { path, split, shownFile in
                         issues.append(InputIssue.make("invalid_label", .error, image: path, split: split,
                                                       ref: "\(shownFile):\(invalid.line)", invalid.message))
                     }
@@ -152,20 +149,42 @@ public enum PredictionsLoader {
                 }
                 while cappedCursor < chunk.capped.count && chunk.capped[cappedCursor].job == local {
                     let count = chunk.capped[cappedCursor].count
-                    report { path, split, shownFile in
+                    report(local) { path, split, shownFile in
                         issues.append(InputIssue.more("invalid_label", .error, image: path, split: split, ref: shownFile,
                                                       count: count, what: "invalid lines in this file"))
                     }
                     cappedCursor += 1
                 }
-                guard placeable(image) else { continue }
-                let sx = dataset.normalizedBoxes ? 1.0 : Double(dataset.images[image].width)
-                let sy = dataset.normalizedBoxes ? 1.0 : Double(dataset.images[image].height)
-                var at = Int(dataset.images[image].predictionStart)
-                for row in chunk.rows[rowStart..<chunk.rowEnds[local]] {
-                    flat[at] = PredictionBox(classId: row.classId, x1: row.x1 * sx, y1: row.y1 * sy,
-                                             x2: row.x2 * sx, y2: row.y2 * sy, confidence: row.confidence)
-                    at += 1
+            }
+            firstJob += chunk.rowEnds.count
+        }
+        // The rows themselves, scaled to pixels, chunk by chunk on all cores: every image
+        // has its own range of `flat`, so chunks never write the same element.
+        var flat = [PredictionBox](repeating: PredictionBox(classId: 0, x1: 0, y1: 0, x2: 0, y2: 0, confidence: 0), count: offset)
+        var chunkFirstJob: [Int] = []
+        firstJob = 0
+        for chunk in chunks {
+            chunkFirstJob.append(firstJob)
+            firstJob += chunk.rowEnds.count
+        }
+        let images = dataset.images, normalized = dataset.normalizedBoxes
+        flat.withUnsafeMutableBufferPointer { out in
+            let target = UncheckedBuffer(out)
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
+                let chunk = chunks[k]
+                var rowStart = 0
+                for local in 0..<chunk.rowEnds.count {
+                    let image = matched[chunkFirstJob[k] + local].image
+                    defer { rowStart = chunk.rowEnds[local] }
+                    guard placeable(images[image], normalized) else { continue }
+                    let sx = normalized ? 1.0 : Double(images[image].width)
+                    let sy = normalized ? 1.0 : Double(images[image].height)
+                    var at = Int(images[image].predictionStart)
+                    for row in chunk.rows[rowStart..<chunk.rowEnds[local]] {
+                        target.buffer[at] = PredictionBox(classId: row.classId, x1: row.x1 * sx, y1: row.y1 * sy,
+                                                          x2: row.x2 * sx, y2: row.y2 * sy, confidence: row.confidence)
+                        at += 1
+                    }
                 }
             }
         }
@@ -233,7 +252,9 @@ public enum PredictionsLoader {
     private static func attachJSON(_ json: RawPath, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
         let root = RawPath(dataset.root)
         let shown = json.shown(under: root)
-        dataset.predictionsDigest = SHA256Text.hex("\u{0}\((try? ContentHash.fileXXH3_128(json)) ?? "unreadable")\n")
+        dataset.predictionsDigestValue = BackgroundValue {
+            SHA256Text.hex("\u{0}\((try? ContentHash.fileXXH3_128(json)) ?? "unreadable")\n")
+        }
         let document: COCODocument
         switch COCODocument.parse(json, kind: .results) {
         case .success(let parsed): document = parsed
@@ -353,11 +374,8 @@ public enum PredictionsLoader {
     }
 }
 
-/// A file-name stem as a dictionary key, hashed as one buffer (ArraySlice's own hashing
-/// combines byte by byte, which made pairing 100k+ files by name a visible cost).
-private struct StemKey: Hashable {
-    let bytes: ArraySlice<UInt8>
-    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
-    static func == (a: StemKey, b: StemKey) -> Bool { a.bytes.elementsEqual(b.bytes) }
-    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+/// Lets the chunks of one concurrentPerform write disjoint ranges of one buffer.
+private struct UncheckedBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }
