@@ -8,10 +8,28 @@ public enum PredictionsLoader {
     }
 
     public static func attach(_ path: String, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
+        try attach(Pending(path: path, listing: nil), to: &dataset, options: options)
+    }
+
+    /// Predictions named before the dataset loads. A folder's listing (and its sort) starts
+    /// at once on a thread of its own, so it overlaps the label load instead of following it.
+    public struct Pending: Sendable {
+        let path: String
+        let listing: BackgroundValue<Listing>?
+    }
+
+    public static func prepare(_ path: String) -> Pending {
         let source = RawPath(LoaderText.expandingTilde(path)).absolute()
+        guard case .directory = FileIO.kind(of: source) else { return Pending(path: path, listing: nil) }
+        return Pending(path: path, listing: BackgroundValue { list(source) })
+    }
+
+    public static func attach(_ pending: Pending, to dataset: inout Dataset,
+                              options: LoadOptions = LoadOptions()) throws(LoadError) {
+        let source = RawPath(LoaderText.expandingTilde(pending.path)).absolute()
         switch FileIO.kind(of: source) {
         case .directory:
-            try attachText(folder: source, to: &dataset, options: options)
+            try attachText(folder: source, listing: pending.listing?.value ?? list(source), to: &dataset, options: options)
         case .file where source.lowercasedExtension == "json":
             try attachJSON(source, to: &dataset, options: options)
         case .file:
@@ -25,20 +43,32 @@ public enum PredictionsLoader {
 
     // MARK: YOLO txt
 
-    private static func attachText(folder: RawPath, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
+    /// Every .txt file under the folder, sorted by path bytes.
+    struct Listing: Sendable {
+        var files: [RawPath] = []
+        var failure: FileIOError?
+    }
+
+    static func list(_ folder: RawPath) -> Listing {
+        var listing = Listing()
+        var walker = DirectoryWalker()
+        walker.walk(folder, recursive: true, wants: { $0.count > 4 && $0.suffix(4).elementsEqual(".txt".utf8) },
+                    onFile: { listing.files.append($0) })
+        listing.files.sort()
+        listing.failure = walker.failures.first
+        return listing
+    }
+
+    private static func attachText(folder: RawPath, listing: Listing, to dataset: inout Dataset,
+                                   options: LoadOptions) throws(LoadError) {
         let root = RawPath(dataset.root)
         var step = PhaseTimer.now()
         func stepDone(_ name: String) { PhaseTimer.report("predictions: \(name)", since: step); step = PhaseTimer.now() }
-        var files: [RawPath] = []
-        var walker = DirectoryWalker()
-        walker.walk(folder, recursive: true, wants: { $0.count > 4 && $0.suffix(4).elementsEqual(".txt".utf8) },
-                    onFile: { files.append($0) })
-        files.sort()
-        if let failure = walker.failures.first, files.isEmpty {
+        let files = listing.files
+        if let failure = listing.failure, files.isEmpty {
             throw LoadError("\(failure.path): cannot be listed: \(failure.reason)")
         }
-
-        stepDone("list")
+        stepDone("list (waited for)")
         let stems = StemIndex(dataset.images)
         var issues: [Finding] = []
         var matched: [(file: RawPath, image: Int, fileIndex: Int)] = []

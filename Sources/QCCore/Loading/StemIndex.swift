@@ -15,7 +15,7 @@ struct StemIndex {
         firstByHash.reserveCapacity(images.count)
         // Chains are built backwards so that they list images in index order.
         for index in images.indices.reversed() {
-            let hash = Self.withStem(of: images[index]) { Self.hash($0) }
+            let hash = Self.withStem(of: images, index) { Self.hash($0) }
             if let first = firstByHash.updateValue(Int32(index), forKey: hash) { next[index] = first }
         }
     }
@@ -27,7 +27,7 @@ struct StemIndex {
         var cursor = firstByHash[hash] ?? -1
         while cursor >= 0 {
             let index = Int(cursor)
-            let same = Self.withStem(of: images[index]) { candidate in
+            let same = Self.withStem(of: images, index) { candidate in
                 stem.withUnsafeBytes { candidate.elementsEqual($0) }
             }
             if same { body(index) }
@@ -43,11 +43,13 @@ struct StemIndex {
 
     /// The stem's bytes, from the on-disk bytes when the name is not UTF-8 (the same bytes
     /// the walker lists), else from the path string in place.
-    private static func withStem<R>(of image: ImageRecord, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        if let raw = image.rawAbsolutePath {
+    private static func withStem<R>(of images: [ImageRecord], _ index: Int,
+                                    _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        // Field by field: passing the whole ImageRecord copied (retained) all its strings.
+        if let raw = images[index].rawAbsolutePath {
             return raw.withUnsafeBytes { body(stem(of: $0)) }
         }
-        var path = image.path
+        var path = images[index].path
         return path.withUTF8 { body(stem(of: UnsafeRawBufferPointer($0))) }
     }
 
