@@ -2,13 +2,25 @@ import Foundation
 import QCCore
 
 /// What every rule of one run reads: the dataset and values derived from it once
-/// (group keys, path index). Immutable after construction, so rules running on several
-/// threads share it safely.
+/// (group keys, path index). Immutable after construction apart from values built on
+/// first use under their own locks, so rules running on several threads share it safely.
 public final class RunData: @unchecked Sendable {
     public let dataset: Dataset
     /// One group key per image (nil: the image is its own group).
     public let groupKeys: [String?]
-    public let imageIndexByPath: [String: Int]
+    /// Image index by dataset-relative path (the first image when two share one). Built
+    /// on first use: only rules that emit findings by path, fix and audit read it.
+    public var imageIndexByPath: [String: Int] {
+        pathIndexLock.lock(); defer { pathIndexLock.unlock() }
+        if let index = cachedPathIndex { return index }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(dataset.images.count)
+        for i in dataset.images.indices where index[dataset.images[i].path] == nil { index[dataset.images[i].path] = i }
+        cachedPathIndex = index
+        return index
+    }
+    private var cachedPathIndex: [String: Int]?
+    private let pathIndexLock = NSLock()
     /// Today's date "YYYY-MM-DD", for exception expiry (injectable for tests).
     public let today: String
     /// Every image's hashes, when a selected rule `needs` "image_hashes"; nil otherwise.
@@ -48,10 +60,6 @@ public final class RunData: @unchecked Sendable {
         self.hashes = hashes
         self.groupKeys = groupKeys
         self.today = today
-        var index: [String: Int] = [:]
-        index.reserveCapacity(dataset.images.count)
-        for (i, image) in dataset.images.enumerated() where index[image.path] == nil { index[image.path] = i }
-        self.imageIndexByPath = index
     }
 
     /// `labels/train/x.txt:3` or `annotations/instances_val.json#id=5531`.
