@@ -110,6 +110,8 @@ struct CheckCommand: ParsableCommand {
         if !common.quiet {
             print(TerminalSummary.render(result, outDir: out, color: isatty(STDOUT_FILENO) != 0))
         }
-        throw ExitCode(exitCode)
+        // Every output is written and closed: end the process here. Unwinding would free
+        // each finding and image record one by one (~0.1 s at COCO scale) only to exit.
+        Foundation.exit(exitCode)
     }
 }
