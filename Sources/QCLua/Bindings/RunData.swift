@@ -26,15 +26,19 @@ public final class RunData: @unchecked Sendable {
     /// Every image's hashes, when a selected rule `needs` "image_hashes"; nil otherwise.
     public let hashes: DatasetHashes?
 
-    /// Built on first use (most runs need it once, some never) and shared by all rules.
+    /// The class histogram every run reports (findings.json, report.html) and most rules
+    /// read, shared by all: the engine starts it on a thread of its own when the run
+    /// starts; other users build it on first use.
     public var histogram: ClassHistogram.Report {
+        if let histogramValue { return histogramValue.value }
         histogramLock.lock(); defer { histogramLock.unlock() }
-        if let h = cachedHistogram { return h }
+        if let h = builtHistogram { return h }
         let h = ClassHistogram.build(dataset, sizeStatistics: false)
-        cachedHistogram = h
+        builtHistogram = h
         return h
     }
-    private var cachedHistogram: ClassHistogram.Report?
+    private let histogramValue: BackgroundValue<ClassHistogram.Report>?
+    private var builtHistogram: ClassHistogram.Report?
     private let histogramLock = NSLock()
 
     /// A value derived from the dataset once per run and shared by every rule that asks
@@ -55,11 +59,19 @@ public final class RunData: @unchecked Sendable {
     private var memoSlots: [String: MemoSlot] = [:]
     private let memoLock = NSLock()
 
-    public init(dataset: Dataset, groupKeys: [String?], today: String, hashes: DatasetHashes? = nil) {
+    /// `histogram`: one already under way (the engine starts it before computing group
+    /// keys); nil builds it on first use.
+    public init(dataset: Dataset, groupKeys: [String?], today: String, hashes: DatasetHashes? = nil,
+                histogram: BackgroundValue<ClassHistogram.Report>? = nil) {
+        self.histogramValue = histogram
         self.dataset = dataset
         self.hashes = hashes
         self.groupKeys = groupKeys
         self.today = today
+    }
+
+    public static func startHistogram(_ dataset: Dataset) -> BackgroundValue<ClassHistogram.Report> {
+        BackgroundValue { ClassHistogram.build(dataset, sizeStatistics: false) }
     }
 
     /// `labels/train/x.txt:3` or `annotations/instances_val.json#id=5531`.

@@ -43,6 +43,7 @@ public enum CheckEngine {
 
     public static func run(dataset: Dataset, pack: RulePack, config: ProjectConfig,
                            options: Options) throws(EngineError) -> Outcome {
+        let histogram = RunData.startHistogram(dataset)
         var loaded: [LoadedRule] = []
         var loadFailures: [CheckResult] = []
         for source in pack.rules {
@@ -87,7 +88,7 @@ public enum CheckEngine {
             }
         }
         let data = PhaseTimer.measure("run data") {
-            RunData(dataset: dataset, groupKeys: groupKeys, today: options.today, hashes: hashes)
+            RunData(dataset: dataset, groupKeys: groupKeys, today: options.today, hashes: hashes, histogram: histogram)
         }
         var contexts = [RuleContext?](repeating: nil, count: loaded.count)
         for (i, rule) in loaded.enumerated() {
