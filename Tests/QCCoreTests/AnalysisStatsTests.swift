@@ -69,6 +69,29 @@ final class AnalysisStatsTests: XCTestCase {
         XCTAssertEqual(RobustStats.median(Array(sortedAlready.reversed())), 5000)
     }
 
+    /// Large inputs asked for many percentiles take the bucket path: it must give exactly
+    /// the sorted array's answers, whatever the spread — quantised confidences, one value
+    /// repeated, a long tail, negatives, and ±infinity (which falls back to selection).
+    func testManyPercentilesOfLargeArraysAgreeWithSorting() {
+        var rng = AnalysisTestRNG(seed: 11)
+        let n = 70_001
+        let shapes: [(String, () -> Double)] = [
+            ("confidences to 3 decimals", { Double(rng.next() % 1001) / 1000 }),
+            ("one value", { 0.5 }),
+            ("long tail", { let u = Double(rng.next() % 1_000_000) / 1_000_000; return 1 / (1 - u * 0.999_999) }),
+            ("negatives", { Double(Int64(rng.next() % 20_001) - 10_000) / 7 }),
+            ("with infinities", { let k = rng.next() % 1000; return k == 0 ? .infinity : (k == 1 ? -.infinity : Double(k)) }),
+        ]
+        let ps = (0...100).map(Double.init) + [12.5, 99.9]
+        for (name, draw) in shapes {
+            let v = (0..<n).map { _ in draw() }
+            let s = v.sorted()
+            let got = RobustStats.percentiles(v, ps), want = ps.map { RobustStats.percentileOfSorted(s, $0) }
+            // Interpolating between two infinities is NaN on both paths.
+            XCTAssertTrue(zip(got, want).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(name): \(got) vs \(want)")
+        }
+    }
+
     func testRobustZScores() {
         let z = RobustStats.robustZScores([1, 2, 3, 4, 100, .nan])
         // median 3, raw MAD 1 → scale 1.4826
