@@ -6,8 +6,9 @@ public enum DefaultGroupKey {
     public static func keys(for dataset: Dataset, minRun: Int) -> [String?] {
         var keys = [String?](repeating: nil, count: dataset.images.count)
         var frameCandidates: [String: [(number: Int, image: Int)]] = [:]
-        for (i, image) in dataset.images.enumerated() {
-            let meta = dataset.metadata
+        let meta = dataset.metadata
+        // By index: binding each ImageRecord would retain and release all its strings.
+        for i in dataset.images.indices {
             if let scene = nonEmpty(meta.value("scene", image: i)) {
                 keys[i] = "scene:\(scene)"
             } else if let camera = nonEmpty(meta.value("camera", image: i)),
@@ -16,7 +17,7 @@ public enum DefaultGroupKey {
             } else if let model = nonEmpty(meta.value("exif_model", image: i)),
                       let date = nonEmpty(meta.value("exif_date", image: i)) {
                 keys[i] = "exif:\(model)|\(date.prefix(10))"
-            } else if let (stem, number) = frameStem(of: image.path) {
+            } else if let (stem, number) = frameStem(of: dataset.images[i].path) {
                 frameCandidates[stem, default: []].append((number, i))
             }
         }

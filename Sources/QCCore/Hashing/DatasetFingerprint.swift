@@ -14,16 +14,16 @@ extension Dataset {
             out.append("\u{0}")
         }
         for index in pathOrder() {
-            let image = images[index]
-            out.append(image.path)
+            // Fields read in place: binding the record would retain and release its strings.
+            out.append(images[index].path)
             out.append("\u{0}")
-            let split = Int(image.split)
+            let split = Int(images[index].split)
             out.append(split >= 0 && split < splits.count ? splits[split] : "")
             out.append("\u{0}")
-            out.append(value: image.width)
-            out.append(value: image.height)
-            out.append(value: Int32(image.boxCount))
-            for box in boxes(of: image) {
+            out.append(value: images[index].width)
+            out.append(value: images[index].height)
+            out.append(value: Int32(images[index].boxCount))
+            for box in boxes[Int(images[index].boxStart)..<Int(images[index].boxEnd)] {
                 out.append(value: box.classId)
                 out.append(value: box.x1.bitPattern)
                 out.append(value: box.y1.bitPattern)

@@ -190,7 +190,9 @@ public enum PredictionsLoader {
         }
         // The rows themselves, scaled to pixels, chunk by chunk on all cores: every image
         // has its own range of `flat`, so chunks never write the same element.
-        var flat = [PredictionBox](repeating: PredictionBox(classId: 0, x1: 0, y1: 0, x2: 0, y2: 0, confidence: 0), count: offset)
+        // Uninitialised: every element is written below (the images' ranges cover it),
+        // and zero-filling 10⁶ rows first cost a serial pass of its own.
+        let total = offset
         var chunkFirstJob: [Int] = []
         firstJob = 0
         for chunk in chunks {
@@ -198,7 +200,7 @@ public enum PredictionsLoader {
             firstJob += chunk.rowEnds.count
         }
         let images = dataset.images, normalized = dataset.normalizedBoxes
-        flat.withUnsafeMutableBufferPointer { out in
+        let flat = [PredictionBox](unsafeUninitializedCapacity: total) { out, initialized in
             let target = UncheckedBuffer(out)
             DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
                 let chunk = chunks[k]
@@ -217,6 +219,7 @@ public enum PredictionsLoader {
                     }
                 }
             }
+            initialized = total
         }
         dataset.predictions = flat
         dataset.issues += issues

@@ -8,8 +8,9 @@ extension Dataset {
         var found: [String: Int] = [:]
         guard !wanted.isEmpty else { return found }
         found.reserveCapacity(wanted.count)
-        for (i, image) in images.enumerated() where wanted.contains(image.path) && found[image.path] == nil {
-            found[image.path] = i
+        // By index: binding each ImageRecord would retain and release all its strings.
+        for i in images.indices where wanted.contains(images[i].path) && found[images[i].path] == nil {
+            found[images[i].path] = i
             if found.count == wanted.count { break }
         }
         return found

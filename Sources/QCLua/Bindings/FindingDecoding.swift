@@ -46,9 +46,8 @@ enum FindingDecoding {
         case let other?: return bad("field 'image' must be an image, an index or a path (got \(other.typeName))")
         }
         if let i = imageIndex {
-            let record = data.dataset.images[i]
-            f.image = record.path
-            f.split = data.splitName(record.split)
+            f.image = data.dataset.images[i].path
+            f.split = data.splitName(data.dataset.images[i].split)
         }
         if case .string(let split)? = t["split"] { f.split = split }
 
