@@ -72,12 +72,12 @@ public enum PredictionsLoader {
         let stems = StemIndex(dataset.images)
         var issues: [Finding] = []
         var matched: [(file: RawPath, image: Int, fileIndex: Int)] = []
+        matched.reserveCapacity(files.count)
         var takenBy = [Int32](repeating: -1, count: dataset.images.count)  // file index per image
         var unmatched: [RawPath] = []
         for (fileIndex, file) in files.enumerated() {
-            let stem = file.stem
             var first = -1, count = 0
-            stems.forEachImage(named: stem, in: dataset.images) { index in
+            stems.forEachImage(stemOf: file, in: dataset.images) { index in
                 if count == 0 { first = index }
                 count += 1
             }
@@ -86,10 +86,10 @@ public enum PredictionsLoader {
             if count == 1 {
                 image = first
             } else {
-                image = bestMatch(file, folder: folder, candidates: stems.images(named: stem, in: dataset.images), dataset: dataset)
+                image = bestMatch(file, folder: folder, candidates: stems.images(stemOf: file, in: dataset.images), dataset: dataset)
             }
             guard let image else {
-                let candidates = stems.images(named: stem, in: dataset.images)
+                let candidates = stems.images(stemOf: file, in: dataset.images)
                 issues.append(InputIssue.make("invalid_label", .warning, ref: file.shown(under: root),
                                               "predictions file matches \(candidates.count) images by name (\(candidates.prefix(3).map { dataset.images[$0].path }.joined(separator: ", "))) and none better than the others; not used"))
                 continue
