@@ -30,12 +30,11 @@ enum LabelCheckBindings {
                             opt.tinyPixels = o["tiny_px"] ?? opt.tinyPixels
                             let data = ctx.data
                             let r = data.memo("box_issues|\(opt)") { LabelIssues.boxes(data.dataset, opt) }
-                            var lists: [LabelIssues.BoxIssueKind: [LuaValue]] = [:]
                             var totals: [LabelIssues.BoxIssueKind: Int] = [:]
                             for issue in r.issues { totals[issue.kind, default: 0] += 1 }
                             let limit = Int(o["limit"] ?? defaultLimit)
-                            let kept = [LabelIssues.BoxIssueKind.degenerate, .outOfBounds, .duplicate, .tiny].flatMap { kind in
-                                strongest(r.issues.filter { $0.kind == kind }, limit: limit) { i in
+                            func list(_ kind: LabelIssues.BoxIssueKind) -> LuaValue {
+                                let kept = strongest(r.issues.filter { $0.kind == kind }, limit: limit) { i in
                                     switch i.kind {
                                     case .degenerate: return 1
                                     case .outOfBounds: return i.outside + i.overhang * 1e-6
@@ -43,20 +42,27 @@ enum LabelCheckBindings {
                                     case .tiny: return -min(i.scaledWidth, i.scaledHeight)
                                     }
                                 }
-                            }
-                            for issue in kept {
-                                var fields: [(String, LuaValue)] = [("image", .integer(issue.image + 1)), ("box", label(data, issue.label, issue.image))]
-                                switch issue.kind {
-                                case .degenerate: break
-                                case .outOfBounds: fields += [("overhang", .num(issue.overhang)), ("outside", .num(issue.outside))]
-                                case .duplicate: fields += [("other", label(data, issue.other, issue.image)), ("iou", .num(issue.iou))]
-                                case .tiny: fields += [("width", .num(issue.scaledWidth)), ("height", .num(issue.scaledHeight))]
+                                var b = LuaTapeBuilder(reserve: 16 + kept.count * 160)
+                                b.table(array: kept.count, fields: 0)
+                                for issue in kept {
+                                    b.item()
+                                    b.table(array: 0, fields: issue.kind == .degenerate ? 2 : 4)
+                                    b.key("image"); b.int(issue.image + 1)
+                                    b.key("box"); writeLabel(&b, data, issue.label, issue.image)
+                                    switch issue.kind {
+                                    case .degenerate: break
+                                    case .outOfBounds: b.key("overhang"); b.number(issue.overhang); b.key("outside"); b.number(issue.outside)
+                                    case .duplicate: b.key("other"); writeLabel(&b, data, issue.other, issue.image); b.key("iou"); b.number(issue.iou)
+                                    case .tiny: b.key("width"); b.number(issue.scaledWidth); b.key("height"); b.number(issue.scaledHeight)
+                                    }
+                                    b.end()
                                 }
-                                lists[issue.kind, default: []].append(.record(fields))
+                                b.end()
+                                return b.value
                             }
                             return [.record([
-                                ("degenerate", .list(lists[.degenerate] ?? [])), ("out_of_bounds", .list(lists[.outOfBounds] ?? [])),
-                                ("duplicate", .list(lists[.duplicate] ?? [])), ("tiny", .list(lists[.tiny] ?? [])),
+                                ("degenerate", list(.degenerate)), ("out_of_bounds", list(.outOfBounds)),
+                                ("duplicate", list(.duplicate)), ("tiny", list(.tiny)),
                                 ("checked_boxes", .integer(r.checkedBoxes)), ("unsized_images", .integer(r.unsizedImages)),
                                 ("totals", .record([("degenerate", .integer(totals[.degenerate] ?? 0)),
                                                     ("out_of_bounds", .integer(totals[.outOfBounds] ?? 0)),
@@ -90,13 +96,20 @@ enum LabelCheckBindings {
                             let r = data.memo("missing|\(opt)") { LabelCandidates.missing(data.dataset, opt, overlaps: overlaps(data)) }
                             let preds = data.dataset.predictions
                             let kept = strongest(r.candidates, limit: Int(o["limit"] ?? defaultLimit)) { preds[$0.prediction].confidence }
-                            let list: [LuaValue] = kept.map { c in
-                                var f: [(String, LuaValue)] = [("image", .integer(c.image + 1)), ("prediction", prediction(data, c.prediction)),
-                                                               ("best_iou", .num(c.bestLabelIoU)), ("duplicates", .integer(c.duplicates))]
-                                if c.bestLabel >= 0 { f.append(("best_label", label(data, c.bestLabel, c.image))) }
-                                return .record(f)
+                            var list = LuaTapeBuilder(reserve: 64 + kept.count * 256)
+                            list.table(array: kept.count, fields: 0)
+                            for c in kept {
+                                list.item()
+                                list.table(array: 0, fields: 4 + (c.bestLabel >= 0 ? 1 : 0))
+                                list.key("image"); list.int(c.image + 1)
+                                list.key("prediction"); writePrediction(&list, data, c.prediction)
+                                list.key("best_iou"); list.number(c.bestLabelIoU)
+                                list.key("duplicates"); list.int(c.duplicates)
+                                if c.bestLabel >= 0 { list.key("best_label"); writeLabel(&list, data, c.bestLabel, c.image) }
+                                list.end()
                             }
-                            return [.record([("candidates", .list(list)), ("total", .integer(r.candidates.count)), ("eligible", .integer(r.eligible)),
+                            list.end()
+                            return [.record([("candidates", list.value), ("total", .integer(r.candidates.count)), ("eligible", .integer(r.eligible)),
                                              ("covered_iou", .integer(r.coveredByIoU)), ("covered_nesting", .integer(r.coveredByNesting)),
                                              ("covered_crowd", .integer(r.coveredByCrowd)), ("suppressed", .integer(r.suppressed))])]
                         }
@@ -123,13 +136,17 @@ enum LabelCheckBindings {
                             let r = data.memo("wrong_class|\(opt)") { LabelCandidates.wrongClass(data.dataset, opt, overlaps: overlaps(data)) }
                             let preds = data.dataset.predictions
                             let kept = strongest(r, limit: Int(o["limit"] ?? defaultLimit)) { preds[$0.prediction].confidence }
-                            return [listWithTotal(r.count, kept.map { c in
-                                var f: [(String, LuaValue)] = [("image", .integer(c.image + 1)), ("box", label(data, c.label, c.image)),
-                                                               ("prediction", prediction(data, c.prediction)), ("iou", .num(c.iou)),
-                                                               ("agree_conf", .num(c.agreeConfidence)), ("agree_iou", .num(c.agreeIoU))]
-                                if c.agree >= 0 { f.append(("agree", prediction(data, c.agree))) }
-                                return .record(f)
-                            })]
+                            return [encodedList(kept, total: r.count) { b, c in
+                                b.table(array: 0, fields: 6 + (c.agree >= 0 ? 1 : 0))
+                                b.key("image"); b.int(c.image + 1)
+                                b.key("box"); writeLabel(&b, data, c.label, c.image)
+                                b.key("prediction"); writePrediction(&b, data, c.prediction)
+                                b.key("iou"); b.number(c.iou)
+                                b.key("agree_conf"); b.number(c.agreeConfidence)
+                                b.key("agree_iou"); b.number(c.agreeIoU)
+                                if c.agree >= 0 { b.key("agree"); writePrediction(&b, data, c.agree) }
+                                b.end()
+                            }]
                         }
                     } }),
             Binding(name: "qc.fit_candidates",
@@ -156,12 +173,19 @@ enum LabelCheckBindings {
                             let r = data.memo("fit|\(opt)") { LabelCandidates.fit(data.dataset, opt, overlaps: overlaps(data)) }
                             let preds = data.dataset.predictions
                             let kept = strongest(r, limit: Int(o["limit"] ?? defaultLimit)) { preds[$0.prediction].confidence }
-                            return [listWithTotal(r.count, kept.map { c in
-                                .record([("image", .integer(c.image + 1)), ("box", label(data, c.label, c.image)),
-                                         ("prediction", prediction(data, c.prediction)), ("direction", .str(c.isLoose ? "loose" : "tight")),
-                                         ("iou", .num(c.iou)), ("area_ratio", .num(c.areaRatio)), ("coverage", .num(c.coverage)),
-                                         ("best_iou", .num(c.bestIoU)), ("nested", .integer(c.nestedCount))])
-                            })]
+                            return [encodedList(kept, total: r.count) { b, c in
+                                b.table(array: 0, fields: 9)
+                                b.key("image"); b.int(c.image + 1)
+                                b.key("box"); writeLabel(&b, data, c.label, c.image)
+                                b.key("prediction"); writePrediction(&b, data, c.prediction)
+                                b.key("direction"); b.string(c.isLoose ? "loose" : "tight")
+                                b.key("iou"); b.number(c.iou)
+                                b.key("area_ratio"); b.number(c.areaRatio)
+                                b.key("coverage"); b.number(c.coverage)
+                                b.key("best_iou"); b.number(c.bestIoU)
+                                b.key("nested"); b.int(c.nestedCount)
+                                b.end()
+                            }]
                         }
                     } }),
             Binding(name: "qc.calibration",
@@ -376,6 +400,42 @@ enum LabelCheckBindings {
 
     static func label(_ data: RunData, _ global: Int, _ image: Int) -> LuaValue {
         AnalysisBindings.boxValue(data, data.dataset.boxes[global], data.dataset.images[image])
+    }
+
+    // MARK: - encoded records (the large candidate lists)
+
+    /// The record `label` builds, written straight into `b`.
+    static func writeLabel(_ b: inout LuaTapeBuilder, _ data: RunData, _ global: Int, _ image: Int) {
+        let box = data.dataset.boxes[global]
+        let ref = data.dataset.place(of: box, image: image)
+        b.table(array: 0, fields: 3 + (ref == nil ? 0 : 1) + (box.isCrowd ? 1 : 0))
+        b.key("class_id"); b.int(Int(box.classId))
+        b.key("class"); b.string(data.dataset.className(Int(box.classId)))
+        b.key("xyxy"); b.xyxy(box.x1, box.y1, box.x2, box.y2)
+        if let ref { b.key("ref"); b.string(ref) }
+        if box.isCrowd { b.key("crowd"); b.bool(true) }
+        b.end()
+    }
+
+    /// The record `prediction` builds, written straight into `b`.
+    static func writePrediction(_ b: inout LuaTapeBuilder, _ data: RunData, _ global: Int) {
+        let p = data.dataset.predictions[global]
+        b.table(array: 0, fields: 4)
+        b.key("class_id"); b.int(Int(p.classId))
+        b.key("class"); b.string(data.dataset.className(Int(p.classId)))
+        b.key("xyxy"); b.xyxy(p.x1, p.y1, p.x2, p.y2)
+        b.key("conf"); b.number(p.confidence)
+        b.end()
+    }
+
+    /// `listWithTotal` for many records, each written by `write`.
+    static func encodedList<T>(_ items: [T], total: Int, _ write: (inout LuaTapeBuilder, T) -> Void) -> LuaValue {
+        var b = LuaTapeBuilder(reserve: 64 + items.count * 256)
+        b.table(array: items.count, fields: 1)
+        for item in items { b.item(); write(&b, item) }
+        b.key("total"); b.int(total)
+        b.end()
+        return b.value
     }
 
     static func prediction(_ data: RunData, _ global: Int) -> LuaValue {

@@ -21,6 +21,8 @@ extension JSONValue {
         guard depth < 32 else { self = .null; return }
         switch value {
         case .nil, .function: self = .null
+        // Never read back from Lua (decoding yields `.table`); nothing to convert.
+        case .encoded: self = .null
         case .bool(let b): self = .bool(b)
         case .int(let i): self = .int(i)
         case .number(let d): self = .number(d)

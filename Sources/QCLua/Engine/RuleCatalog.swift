@@ -67,6 +67,7 @@ public enum RuleCatalog {
             }
             return "{ " + items.joined(separator: ", ") + " }"
         case .function: return "function"
+        case .encoded: return "{…}"
         }
     }
 }

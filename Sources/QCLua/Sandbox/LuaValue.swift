@@ -11,6 +11,14 @@ public enum LuaValue: Sendable, Equatable {
     case string(String)
     case table(LuaTable)
     case function(LuaFunctionRef)
+    /// A table already written in the bridge's tape format by `LuaTapeBuilder`: only ever
+    /// passed from Swift to Lua (values read back from Lua are always `.table`).
+    case encoded(EncodedLua)
+}
+
+/// One value in the bridge's tape format (see `LuaTapeBuilder`).
+public struct EncodedLua: Sendable, Equatable {
+    let bytes: [UInt8]
 }
 
 /// A table split the way Lua code uses it: the sequence 1...n, then every other key.
@@ -113,7 +121,7 @@ extension LuaValue {
         case .bool: return "boolean"
         case .int, .number: return "number"
         case .string: return "string"
-        case .table: return "table"
+        case .table, .encoded: return "table"
         case .function: return "function"
         }
     }
@@ -137,6 +145,7 @@ extension LuaValue: CustomStringConvertible {
             let short = s.count > 80 ? String(s.prefix(77)) + "..." : s
             return "\"" + short.replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case .function(let f): return f.description
+        case .encoded(let e): return "{\(e.bytes.count) encoded bytes}"
         case .table(let t):
             if depth >= 2 { return "{...}" }
             var parts = t.array.prefix(8).map { $0.describe(depth: depth + 1) }

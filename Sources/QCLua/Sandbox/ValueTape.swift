@@ -118,6 +118,12 @@ private struct TapeCursor {
                 throw LuaError.invalidValue("a function from another sandbox cannot be passed to this one")
             }
             put(.ref); put(f.ref)
+        case .encoded(let e):
+            // Depth inside it is checked by the C reader, which counts from this value's own.
+            guard !e.bytes.isEmpty else { put(.nil); return }
+            reserve(e.bytes.count)
+            e.bytes.withUnsafeBytes { (base + count).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            count += e.bytes.count
         case .table(let t):
             guard depth < TapeWriter.maxDepth else {
                 throw LuaError.invalidValue("value nested more than \(TapeWriter.maxDepth) levels deep")
