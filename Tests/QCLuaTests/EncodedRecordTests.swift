@@ -70,3 +70,13 @@ final class EncodedRecordTests: XCTestCase {
         }
     }
 }
+
+/// emit's field check is a switch for speed; it must accept exactly the documented fields.
+final class FindingFieldTests: XCTestCase {
+    func testTheFieldSwitchAcceptsExactlyTheKnownFields() {
+        for name in FindingDecoding.knownFields { XCTAssertTrue(FindingDecoding.isKnownField(name), name) }
+        for name in ["", "Kind", "kinds", "box ", "messages", "id", "check"] {
+            XCTAssertFalse(FindingDecoding.isKnownField(name), name)
+        }
+    }
+}

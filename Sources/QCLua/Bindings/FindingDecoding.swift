@@ -6,6 +6,17 @@ enum FindingDecoding {
     static let knownFields: Set<String> = ["kind", "severity", "image", "box", "ref", "related",
                                            "related_count", "score", "message", "suggestion", "split", "class"]
 
+    /// `knownFields.contains`, without hashing each key of each of 10⁴+ emits.
+    static func isKnownField(_ name: String) -> Bool {
+        switch name {
+        case "kind", "severity", "image", "box", "ref", "related", "related_count", "score", "message", "suggestion",
+             "split", "class":
+            return true
+        default:
+            return false
+        }
+    }
+
     static func decode(_ args: [LuaValue], context: RuleContext) -> Result<Finding, NativeError> {
         func bad(_ text: String) -> Result<Finding, NativeError> {
             .failure(NativeError(message: "emit: \(text)"))
@@ -14,7 +25,7 @@ enum FindingDecoding {
             return .failure(.badArgument(1, function: "emit", expected: "table", got: args.first ?? .nil))
         }
         for (k, _) in t.fields {
-            guard case .string(let name) = k, knownFields.contains(name) else {
+            guard case .string(let name) = k, isKnownField(name) else {
                 return bad("unknown field '\(k)' (known: \(knownFields.sorted().joined(separator: ", ")))")
             }
         }

@@ -251,6 +251,9 @@ final class LuaRuntime {
             let value = try decode(-1, depth: depth + 1, budget: &budget)
             switch lua_type(L, -2) {
             case LUA_TSTRING:
+                // Records (emit's findings, options) have a handful of fields: one
+                // allocation for them rather than regrowing 1 → 2 → 4 → 8.
+                if table.fields.isEmpty { table.fields.reserveCapacity(8) }
                 table.fields.append((key: .string(string(at: -2)), value: value))
             case LUA_TNUMBER where lua_isinteger(L, -2) != 0:
                 let key = Int64(lua_tointegerx(L, -2, nil))
