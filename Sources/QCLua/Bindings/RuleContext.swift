@@ -33,6 +33,12 @@ public final class RuleContext {
         findings.append(f)
     }
 
+    /// The findings, leaving the context empty (the engine collects them once, at the end).
+    func takeFindings() -> [Finding] {
+        defer { findings = [] }
+        return findings
+    }
+
     /// The worst severity among kept findings, for the default status.
     var worstSeverity: Finding.Severity? {
         var worst: Finding.Severity?

@@ -130,7 +130,9 @@ public enum CheckEngine {
         var findings: [Finding] = orphanIssues
         for (i, rule) in loaded.enumerated() {
             guard var result = results[i], let ctx = contexts[i] else { continue }
-            var ruleFindings = ctx.findings
+            // Taken out of the context, not copied: a finding still held there would be
+            // copied again when its id is assigned below.
+            var ruleFindings = ctx.takeFindings()
             ExceptionPolicy.apply(config.exceptions.filter { $0.check == rule.definition.id },
                                   to: &result, findings: &ruleFindings, today: options.today)
             if !options.baseline.isEmpty {
