@@ -3,7 +3,9 @@ import SimdJSONShim
 /// A parsed COCO file (instances or results). The only Swift file that calls the simdjson
 /// shim: it turns the shim's C structs into Swift values one entry at a time, so a
 /// million annotations cost no intermediate array of Swift objects.
-final class COCODocument {
+///
+/// Read-only once parsed, so one thread may parse it and another read it.
+final class COCODocument: @unchecked Sendable {
     enum Kind { case instances, results }
 
     struct Image {

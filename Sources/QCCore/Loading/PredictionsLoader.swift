@@ -8,20 +8,33 @@ public enum PredictionsLoader {
     }
 
     public static func attach(_ path: String, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
-        try attach(Pending(path: path, listing: nil), to: &dataset, options: options)
+        try attach(Pending(path: path), to: &dataset, options: options)
     }
 
-    /// Predictions named before the dataset loads. A folder's listing (and its sort) starts
-    /// at once on a thread of its own, so it overlaps the label load instead of following it.
+    /// Predictions named before the dataset loads. What needs no dataset starts at once on
+    /// a thread of its own, so it overlaps the label load instead of following it: a
+    /// folder's listing (and its sort), a results JSON's parse.
     public struct Pending: Sendable {
         let path: String
-        let listing: BackgroundValue<Listing>?
+        var listing: BackgroundValue<Listing>?
+        var document: BackgroundValue<Result<COCODocument, LoadError>>?
+
+        init(path: String, listing: BackgroundValue<Listing>? = nil,
+             document: BackgroundValue<Result<COCODocument, LoadError>>? = nil) {
+            self.path = path; self.listing = listing; self.document = document
+        }
     }
 
     public static func prepare(_ path: String) -> Pending {
         let source = RawPath(LoaderText.expandingTilde(path)).absolute()
-        guard case .directory = FileIO.kind(of: source) else { return Pending(path: path, listing: nil) }
-        return Pending(path: path, listing: BackgroundValue { list(source) })
+        switch FileIO.kind(of: source) {
+        case .directory:
+            return Pending(path: path, listing: BackgroundValue { list(source) })
+        case .file where source.lowercasedExtension == "json":
+            return Pending(path: path, document: BackgroundValue { COCODocument.parse(source, kind: .results) })
+        default:
+            return Pending(path: path)
+        }
     }
 
     public static func attach(_ pending: Pending, to dataset: inout Dataset,
@@ -31,7 +44,7 @@ public enum PredictionsLoader {
         case .directory:
             try attachText(folder: source, listing: pending.listing?.value ?? list(source), to: &dataset, options: options)
         case .file where source.lowercasedExtension == "json":
-            try attachJSON(source, to: &dataset, options: options)
+            try attachJSON(source, parsed: pending.document?.value, to: &dataset, options: options)
         case .file:
             throw LoadError("\(source.display): predictions must be a folder of YOLO .txt files or a COCO results .json")
         default:
@@ -282,14 +295,16 @@ public enum PredictionsLoader {
 
     // MARK: COCO results JSON
 
-    private static func attachJSON(_ json: RawPath, to dataset: inout Dataset, options: LoadOptions) throws(LoadError) {
+    /// `parsed`: the document parsed while the dataset loaded (nil: parse it now).
+    private static func attachJSON(_ json: RawPath, parsed: Result<COCODocument, LoadError>?, to dataset: inout Dataset,
+                                   options: LoadOptions) throws(LoadError) {
         let root = RawPath(dataset.root)
         let shown = json.shown(under: root)
         dataset.predictionsDigestValue = BackgroundValue {
             SHA256Text.hex("\u{0}\((try? ContentHash.fileXXH3_128(json)) ?? "unreadable")\n")
         }
         let document: COCODocument
-        switch COCODocument.parse(json, kind: .results) {
+        switch parsed ?? COCODocument.parse(json, kind: .results) {
         case .success(let parsed): document = parsed
         case .failure(let error): throw LoadError("\(json.display): \(error.message)")
         }
