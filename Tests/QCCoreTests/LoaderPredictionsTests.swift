@@ -100,4 +100,41 @@ final class LoaderPredictionsTests: XCTestCase {
         folder.write("broken.json", text: "[{\"image_id\": 1,")
         XCTAssertTrue(attachError(folder.url("broken.json"), dataset)?.hasPrefix(folder.url("broken.json") + ": not valid JSON") ?? false)
     }
+
+    /// `prepare` lists and reads a predictions folder while the dataset loads, assuming
+    /// plain detection rows: the result must equal a plain `attach` — rows, findings and
+    /// digest — and a pose dataset's predictions must be read again with its keypoints.
+    func testPreparedPredictionsEqualAPlainAttach() throws {
+        let detection = FixtureFolder()
+        detection.write("data.yaml", text: "train: images\nnames: [a, b]\n")
+        detection.image("images/x.jpg", width: 100, height: 50, label: "0 0.5 0.5 0.2 0.2\n")
+        detection.image("images/y.jpg", width: 40, height: 40)
+        detection.write("predict/x.txt", text: "0 0.5 0.5 0.2 0.2 0.9\n1 0.2 0.2 0.1 0.1 0.4\nnot a row\n")
+        detection.write("predict/y.txt", text: "1 0.5 0.5 0.5 0.5 0.7\n")
+        detection.write("predict/orphan.txt", text: "0 0.5 0.5 0.2 0.2 0.5\n")
+
+        let pose = FixtureFolder()
+        pose.write("data.yaml", text: "train: images\nnames: [person]\nkpt_shape: [2, 3]\n")
+        pose.image("images/p.jpg", width: 100, height: 100, label: "0 0.5 0.5 0.2 0.4 0.45 0.4 2 0.55 0.6 1\n")
+        pose.write("predict/p.txt", text: "0 0.5 0.5 0.2 0.4 0.45 0.4 2 0.55 0.6 1 0.8\n")
+
+        for folder in [detection, pose] {
+            var options = LoadOptions()
+            options.jobs = 2
+            let pending = PredictionsLoader.prepare(folder.url("predict"), options: options)
+            var early = try DatasetLoader.load(folder.path, options: options)
+            var plain = early
+            try PredictionsLoader.attach(pending, to: &early, options: options)
+            try PredictionsLoader.attach(folder.url("predict"), to: &plain, options: options)
+            XCTAssertFalse(plain.predictions.isEmpty, folder.path)
+            XCTAssertEqual(early.predictions, plain.predictions, folder.path)
+            XCTAssertEqual(early.images.map(\.predictionStart), plain.images.map(\.predictionStart))
+            XCTAssertEqual(early.issues.map(\.message), plain.issues.map(\.message))
+            XCTAssertEqual(early.predictionsDigest, plain.predictionsDigest)
+        }
+        var posed = try DatasetLoader.load(pose.path, options: LoadOptions())
+        try PredictionsLoader.attach(PredictionsLoader.prepare(pose.url("predict")), to: &posed)
+        XCTAssertEqual(posed.predictions.map(\.confidence), [0.8], "read with the pose layout, not the guessed one")
+        XCTAssertTrue(posed.issues.isEmpty, "\(posed.issues.map(\.message))")
+    }
 }

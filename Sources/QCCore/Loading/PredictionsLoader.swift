@@ -16,20 +16,29 @@ public enum PredictionsLoader {
     /// folder's listing (and its sort), a results JSON's parse.
     public struct Pending: Sendable {
         let path: String
-        var listing: BackgroundValue<Listing>?
+        var listing: BackgroundValue<(Listing, PredictionsScan)>?
         var document: BackgroundValue<Result<COCODocument, LoadError>>?
 
-        init(path: String, listing: BackgroundValue<Listing>? = nil,
+        init(path: String, listing: BackgroundValue<(Listing, PredictionsScan)>? = nil,
              document: BackgroundValue<Result<COCODocument, LoadError>>? = nil) {
             self.path = path; self.listing = listing; self.document = document
         }
     }
 
-    public static func prepare(_ path: String) -> Pending {
+    /// `options`: the load's (threads); the early scan reports no progress of its own.
+    public static func prepare(_ path: String, options: LoadOptions = LoadOptions()) -> Pending {
         let source = RawPath(LoaderText.expandingTilde(path)).absolute()
+        var quiet = options
+        quiet.progress = nil
+        let scanOptions = quiet
         switch FileIO.kind(of: source) {
         case .directory:
-            return Pending(path: path, listing: BackgroundValue { list(source) })
+            // Files are read assuming plain detection rows (no keypoints); a pose dataset's
+            // predictions are read again with its layout once it is known.
+            return Pending(path: path, listing: BackgroundValue {
+                let listing = list(source)
+                return (listing, PredictionsScan(files: listing.files, keypointShape: nil, options: scanOptions))
+            })
         case .file where source.lowercasedExtension == "json":
             return Pending(path: path, document: BackgroundValue { COCODocument.parse(source, kind: .results) })
         default:
@@ -42,7 +51,8 @@ public enum PredictionsLoader {
         let source = RawPath(LoaderText.expandingTilde(pending.path)).absolute()
         switch FileIO.kind(of: source) {
         case .directory:
-            try attachText(folder: source, listing: pending.listing?.value ?? list(source), to: &dataset, options: options)
+            let early = pending.listing?.value
+            try attachText(folder: source, listing: early?.0 ?? list(source), prescan: early?.1, to: &dataset, options: options)
         case .file where source.lowercasedExtension == "json":
             try attachJSON(source, parsed: pending.document?.value, to: &dataset, options: options)
         case .file:
@@ -72,7 +82,7 @@ public enum PredictionsLoader {
         return listing
     }
 
-    private static func attachText(folder: RawPath, listing: Listing, to dataset: inout Dataset,
+    private static func attachText(folder: RawPath, listing: Listing, prescan: PredictionsScan?, to dataset: inout Dataset,
                                    options: LoadOptions) throws(LoadError) {
         let root = RawPath(dataset.root)
         var step = PhaseTimer.now()
@@ -126,18 +136,12 @@ public enum PredictionsLoader {
         }
 
         stepDone("pair")
-        let jobs = matched.map { ImageScanner.Job(image: nil, text: $0.file) }
-        let chunks = ImageScanner.scan(jobs, keypointShape: dataset.keypointShape, withConfidence: true,
-                                       options: options, phase: "predictions", hashText: true)
-        stepDone("scan")
+        // Read during the label load when the layout guessed then (no keypoints) holds.
+        let scan = prescan.flatMap { $0.keypointShape == dataset.keypointShape ? $0 : nil }
+            ?? PredictionsScan(files: files, keypointShape: dataset.keypointShape, options: options)
+        stepDone(prescan == nil ? "scan" : "scan (waited for)")
         var digests = [ContentDigest?](repeating: nil, count: files.count)
-        var job = 0
-        for chunk in chunks {
-            for digest in chunk.textDigests {
-                digests[matched[job].fileIndex] = digest
-                job += 1
-            }
-        }
+        for m in matched { digests[m.fileIndex] = scan.digest(of: m.fileIndex) }
         dataset.predictionsDigestValue = BackgroundValue { [files, digests] in
             manifestDigest(files: files, folder: folder, digests: digests)
         }
@@ -147,17 +151,9 @@ public enum PredictionsLoader {
             normalized || (image.width > 0 && image.height > 0)
         }
         var counts = [Int](repeating: 0, count: dataset.images.count)
-        job = 0
-        for chunk in chunks {
-            var rowStart = 0
-            for end in chunk.rowEnds {
-                // Unreadable images (size 0) already have a finding; their predictions cannot be placed.
-                if placeable(dataset.images[matched[job].image], dataset.normalizedBoxes) {
-                    counts[matched[job].image] = end - rowStart
-                }
-                rowStart = end
-                job += 1
-            }
+        for m in matched where placeable(dataset.images[m.image], dataset.normalizedBoxes) {
+            // Unreadable images (size 0) already have a finding; their predictions cannot be placed.
+            counts[m.image] = scan.rowCount(of: m.fileIndex)
         }
         var offset = 0
         for index in dataset.images.indices {
@@ -166,66 +162,41 @@ public enum PredictionsLoader {
             dataset.images[index].predictionEnd = Int32(offset)
         }
         // Findings for unreadable files and invalid lines, in file order.
-        var firstJob = 0
-        for chunk in chunks {
-            func report(_ local: Int, _ body: (_ path: String, _ split: String, _ shownFile: String) -> Void) {
-                let (file, image, _) = matched[firstJob + local]
-                body(dataset.images[image].path, dataset.splits[Int(dataset.images[image].split)], file.shown(under: root))
+        for m in matched where scan.textErrors[m.fileIndex] != nil || scan.invalid[m.fileIndex] != nil
+            || scan.capped[m.fileIndex] != nil {
+            let path = dataset.images[m.image].path, split = dataset.splits[Int(dataset.images[m.image].split)]
+            let shownFile = m.file.shown(under: root)
+            if let message = scan.textErrors[m.fileIndex] {
+                issues.append(InputIssue.make("invalid_label", .error, image: path, split: split, ref: shownFile,
+                                              "predictions file \(message)"))
             }
-            var invalidCursor = 0, cappedCursor = 0, errorCursor = 0
-            for local in 0..<chunk.rowEnds.count {
-                while errorCursor < chunk.textErrors.count && chunk.textErrors[errorCursor].job == local {
-                    let message = chunk.textErrors[errorCursor].message
-                    report(local) { path, split, shownFile in
-                        issues.append(InputIssue.make("invalid_label", .error, image: path, split: split, ref: shownFile,
-                                                      "predictions file \(message)"))
-                    }
-                    errorCursor += 1
-                }
-                while invalidCursor < chunk.invalid.count && chunk.invalid[invalidCursor].job == local {
-                    let invalid = chunk.invalid[invalidCursor]
-                    report(local) { path, split, shownFile in
-                        issues.append(InputIssue.make("invalid_label", .error, image: path, split: split,
-                                                      ref: "\(shownFile):\(invalid.line)", invalid.message))
-                    }
-                    invalidCursor += 1
-                }
-                while cappedCursor < chunk.capped.count && chunk.capped[cappedCursor].job == local {
-                    let count = chunk.capped[cappedCursor].count
-                    report(local) { path, split, shownFile in
-                        issues.append(InputIssue.more("invalid_label", .error, image: path, split: split, ref: shownFile,
-                                                      count: count, what: "invalid lines in this file"))
-                    }
-                    cappedCursor += 1
-                }
+            for invalid in scan.invalid[m.fileIndex] ?? [] {
+                issues.append(InputIssue.make("invalid_label", .error, image: path, split: split,
+                                              ref: "\(shownFile):\(invalid.line)", invalid.message))
             }
-            firstJob += chunk.rowEnds.count
+            if let count = scan.capped[m.fileIndex] {
+                issues.append(InputIssue.more("invalid_label", .error, image: path, split: split, ref: shownFile,
+                                              count: count, what: "invalid lines in this file"))
+            }
         }
-        // The rows themselves, scaled to pixels, chunk by chunk on all cores: every image
-        // has its own range of `flat`, so chunks never write the same element.
+        // The rows themselves, scaled to pixels, in runs of files on all cores: every image
+        // has its own range of `flat`, so runs never write the same element.
         // Uninitialised: every element is written below (the images' ranges cover it),
         // and zero-filling 10⁶ rows first cost a serial pass of its own.
         let total = offset
-        var chunkFirstJob: [Int] = []
-        firstJob = 0
-        for chunk in chunks {
-            chunkFirstJob.append(firstJob)
-            firstJob += chunk.rowEnds.count
-        }
         let images = dataset.images, normalized = dataset.normalizedBoxes
+        let runSize = 2048
+        let runs = (matched.count + runSize - 1) / runSize
         let flat = [PredictionBox](unsafeUninitializedCapacity: total) { out, initialized in
             let target = UncheckedBuffer(out)
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
-                let chunk = chunks[k]
-                var rowStart = 0
-                for local in 0..<chunk.rowEnds.count {
-                    let image = matched[chunkFirstJob[k] + local].image
-                    defer { rowStart = chunk.rowEnds[local] }
+            DispatchQueue.concurrentPerform(iterations: runs) { run in
+                for m in matched[(run * runSize)..<min(matched.count, (run + 1) * runSize)] {
+                    let image = m.image
                     guard placeable(images[image], normalized) else { continue }
                     let sx = normalized ? 1.0 : Double(images[image].width)
                     let sy = normalized ? 1.0 : Double(images[image].height)
                     var at = Int(images[image].predictionStart)
-                    for row in chunk.rows[rowStart..<chunk.rowEnds[local]] {
+                    for row in scan.rows(of: m.fileIndex) {
                         target.buffer[at] = PredictionBox(classId: row.classId, x1: row.x1 * sx, y1: row.y1 * sy,
                                                           x2: row.x2 * sx, y2: row.y2 * sy, confidence: row.confidence)
                         at += 1

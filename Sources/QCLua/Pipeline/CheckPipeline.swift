@@ -50,12 +50,12 @@ public enum CheckPipeline {
         if let directory = request.engine.cacheDirectory, request.readHeaders {
             do { options.headerCache = try HeaderCache(directory: directory) } catch { throw .input(error.description) }
         }
-        let predictions = request.predictionsPath.map { PredictionsLoader.prepare($0) }
+        let predictions = request.predictionsPath.map { PredictionsLoader.prepare($0, options: options) }
         var dataset: Dataset
         do { dataset = try PhaseTimer.measure("load") { () throws(LoadError) in try DatasetLoader.load(request.datasetPath, options: options) } }
         catch { throw .input(error.description) }
         if let predictions {
-            do { try PhaseTimer.measure("predictions") { () throws(LoadError) in try PredictionsLoader.attach(predictions, to: &dataset) } }
+            do { try PhaseTimer.measure("predictions") { () throws(LoadError) in try PredictionsLoader.attach(predictions, to: &dataset, options: options) } }
             catch { throw .input(error.description) }
         }
         // Needed only for findings.json: hashed beside the checks, not before them.
