@@ -8,8 +8,9 @@
 #
 # Steps: bench/.venv (as foundation.sh) -> corpus with predictions in bench/data/
 # (gen_coco_scale.py --predictions, then txt_to_coco_results.py for predictions.json, both
-# when missing) -> `swift build -c release` -> warm the page cache -> each command N times
-# (median wall time of the whole process, peak RSS) -> bench/out/label_cost.txt.
+# when missing) -> `swift build -c release` -> warm the page cache -> N rounds of one run of
+# each command, interleaved (median wall time of the whole process, peak RSS) ->
+# bench/out/label_cost.txt.
 #
 # Commands (all `--no-cache`, so every run reads every image header, like the baseline):
 #   label_only         check data.yaml --only input,background,class_balance
@@ -61,20 +62,22 @@ find "$DATA/labels" "$DATA/predictions" -type f -exec cat {} + > /dev/null
 cat "$DATA/predictions.json" > /dev/null
 "$QCPASS" stats "$DATA/data.yaml" > /dev/null
 
-M() { "$PY" "$BENCH/measure.py" run --results "$RESULTS" --runs "$RUNS" "$@"; }
+# Round-robin, one run of each command per round (measure.py pools a name's runs): this
+# machine's load drifts, and blocks of back-to-back runs gave the baseline and the
+# measured command different conditions.
+M() { "$PY" "$BENCH/measure.py" run --results "$RESULTS" --runs 1 "$@"; }
 CHECKS=input,missing_labels,wrong_classes,box_fit,class_balance,background
-step "label-only pass"
-M --name label_only --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --only input,background,class_balance \
-  --out /tmp/qcbench-label-only --quiet --no-cache
-step "label-only pass, predictions loaded"
-M --name label_only_preds --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions" \
-  --only input,background,class_balance --out /tmp/qcbench-label-only-preds --quiet --no-cache
-step "label checks, YOLO-txt predictions"
-M --name label_checks_txt --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions" \
-  --only "$CHECKS" --out /tmp/qcbench-label-txt --quiet --no-cache
-step "label checks, COCO-results JSON predictions"
-M --name label_checks_json --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions.json" \
-  --only "$CHECKS" --out /tmp/qcbench-label-json --quiet --no-cache
+for round in $(seq "$RUNS"); do
+  step "round $round of $RUNS"
+  M --name label_only --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --only input,background,class_balance \
+    --out /tmp/qcbench-label-only --quiet --no-cache
+  M --name label_only_preds --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions" \
+    --only input,background,class_balance --out /tmp/qcbench-label-only-preds --quiet --no-cache
+  M --name label_checks_txt --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions" \
+    --only "$CHECKS" --out /tmp/qcbench-label-txt --quiet --no-cache
+  M --name label_checks_json --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions.json" \
+    --only "$CHECKS" --out /tmp/qcbench-label-json --quiet --no-cache
+done
 
 step "results"
 HEADER="label-check cost — $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'), $IMAGES images, $("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(d["predictions"].values()), "predictions")' "$DATA/corpus.json"), $RUNS runs each, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) before the table"

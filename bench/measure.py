@@ -13,7 +13,10 @@ fresh empty directory (--fresh-dir, substituted for {fresh} in CMD) so a tool's 
 cache starts cold every time. One JSON line per measurement is appended to FILE.
 
 `table` pairs measurements into the foundation (or label_cost) table; the pairs and targets are
-listed in ROWS and LABEL_COST_ROWS below.
+listed in ROWS and LABEL_COST_ROWS below. Records of the same name are merged (their runs
+pooled), so a script may interleave its commands one run at a time: on a shared machine
+whose load drifts, round-robin runs put every command under the same conditions, where
+back-to-back blocks of runs can give one command a quiet minute and another a busy one.
 """
 import argparse
 import json
@@ -129,7 +132,18 @@ def table(args):
     if os.path.exists(args.results):
         for line in open(args.results):
             r = json.loads(line)
-            recs[r["name"]] = r
+            if r["name"] in recs:
+                merged = recs[r["name"]]
+                merged["runs"] += r["runs"]
+                merged["walls"] += r["walls"]
+                merged["rss_kb"] += r["rss_kb"]
+                merged["codes"] += r["codes"]
+                merged["error"] = merged["error"] or r["error"]
+                if merged["walls"]:
+                    merged["median_s"] = statistics.median(merged["walls"])
+                    merged["peak_rss_kb"] = max(merged["rss_kb"])
+            else:
+                recs[r["name"]] = r
     head = ("measurement", "runs", "median s", "baseline s", "ratio", "peak MB", "target", "result")
     rows = []
     failed = False
