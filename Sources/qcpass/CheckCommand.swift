@@ -77,7 +77,7 @@ struct CheckCommand: ParsableCommand {
         // render: the three read the same finished document and write different files.
         let findingsPath = "\(outDir)/findings.json"
         let frozen = document
-        let findingsWritten = BackgroundValue { () -> Result<Void, Error> in
+        let findingsWritten = BackgroundValue(concurrently: request.engine.jobs > 1) { () -> Result<Void, Error> in
             Result { try PhaseTimer.measure("write findings.json") { try AtomicFile.write(frozen.encoded(), to: findingsPath) } }
         }
         do {

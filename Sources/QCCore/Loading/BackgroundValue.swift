@@ -4,13 +4,21 @@ import Foundation
 /// it. For work whose result is needed only later in the run (the dataset fingerprint,
 /// the predictions' provenance digest) and would otherwise hold up one core while the
 /// other sits idle.
+///
+/// `concurrently: false` (a run with `--jobs 1`) computes it on the first thread that
+/// asks for it instead, so one job means one thread at work.
 public final class BackgroundValue<Value>: @unchecked Sendable {
-    // `result` is written once by the worker before `finished` is set, both under `done`.
+    // `result` is written once, before `finished` is set, both under `done`.
     private let done = NSCondition()
     private var result: Value?
     private var finished = false
+    private var deferred: (@Sendable () -> Value)?
 
-    public init(_ compute: @escaping @Sendable () -> Value) {
+    public init(concurrently: Bool = true, _ compute: @escaping @Sendable () -> Value) {
+        guard concurrently else {
+            deferred = compute
+            return
+        }
         let thread = Thread { [self] in
             let value = compute()
             done.lock()
@@ -26,6 +34,11 @@ public final class BackgroundValue<Value>: @unchecked Sendable {
     public var value: Value {
         done.lock()
         defer { done.unlock() }
+        if let compute = deferred {
+            deferred = nil
+            result = compute()
+            finished = true
+        }
         while !finished { done.wait() }
         return result!
     }

@@ -35,12 +35,14 @@ public enum PredictionsLoader {
         case .directory:
             // Files are read assuming plain detection rows (no keypoints); a pose dataset's
             // predictions are read again with its layout once it is known.
-            return Pending(path: path, listing: BackgroundValue {
+            return Pending(path: path, listing: BackgroundValue(concurrently: options.jobs > 1) {
                 let listing = list(source)
                 return (listing, PredictionsScan(files: listing.files, keypointShape: nil, options: scanOptions))
             })
         case .file where source.lowercasedExtension == "json":
-            return Pending(path: path, document: BackgroundValue { COCODocument.parse(source, kind: .results) })
+            return Pending(path: path, document: BackgroundValue(concurrently: options.jobs > 1) {
+                COCODocument.parse(source, kind: .results)
+            })
         default:
             return Pending(path: path)
         }
@@ -142,7 +144,7 @@ public enum PredictionsLoader {
         stepDone(prescan == nil ? "scan" : "scan (waited for)")
         var digests = [ContentDigest?](repeating: nil, count: files.count)
         for m in matched { digests[m.fileIndex] = scan.digest(of: m.fileIndex) }
-        dataset.predictionsDigestValue = BackgroundValue { [files, digests] in
+        dataset.predictionsDigestValue = BackgroundValue(concurrently: options.jobs > 1) { [files, digests] in
             manifestDigest(files: files, folder: folder, digests: digests)
         }
         // Rows go straight into one flat array at each image's offset (counted first):
@@ -271,7 +273,7 @@ public enum PredictionsLoader {
                                    options: LoadOptions) throws(LoadError) {
         let root = RawPath(dataset.root)
         let shown = json.shown(under: root)
-        dataset.predictionsDigestValue = BackgroundValue {
+        dataset.predictionsDigestValue = BackgroundValue(concurrently: options.jobs > 1) {
             SHA256Text.hex("\u{0}\((try? ContentHash.fileXXH3_128(json)) ?? "unreadable")\n")
         }
         let document: COCODocument

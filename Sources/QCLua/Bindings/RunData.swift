@@ -70,8 +70,8 @@ public final class RunData: @unchecked Sendable {
         self.today = today
     }
 
-    public static func startHistogram(_ dataset: Dataset) -> BackgroundValue<ClassHistogram.Report> {
-        BackgroundValue { ClassHistogram.build(dataset, sizeStatistics: false) }
+    public static func startHistogram(_ dataset: Dataset, concurrently: Bool = true) -> BackgroundValue<ClassHistogram.Report> {
+        BackgroundValue(concurrently: concurrently) { ClassHistogram.build(dataset, sizeStatistics: false) }
     }
 
     /// `labels/train/x.txt:3` or `annotations/instances_val.json#id=5531`.

@@ -43,7 +43,7 @@ public enum CheckEngine {
 
     public static func run(dataset: Dataset, pack: RulePack, config: ProjectConfig,
                            options: Options) throws(EngineError) -> Outcome {
-        let histogram = RunData.startHistogram(dataset)
+        let histogram = RunData.startHistogram(dataset, concurrently: options.jobs > 1)
         var loaded: [LoadedRule] = []
         var loadFailures: [CheckResult] = []
         for source in pack.rules {

@@ -60,7 +60,7 @@ public enum CheckPipeline {
         }
         // Needed only for findings.json: hashed beside the checks, not before them.
         let frozen = dataset
-        let fingerprint = BackgroundValue { frozen.fingerprint() }
+        let fingerprint = BackgroundValue(concurrently: options.jobs > 1) { frozen.fingerprint() }
 
         var engine = request.engine
         engine.progress = engine.progress ?? request.progress
