@@ -154,6 +154,8 @@ public enum CheckEngine {
         let hadErrors = checks.contains { $0.status == .error }
         let blocking: Set<CheckResult.Status> = options.strict ? [.fail, .error, .warn] : [.fail, .error]
         let ready = !checks.contains { blocking.contains($0.status) }
+        // Eight Lua states close, and what the rules built is freed, beside the outputs.
+        ReleaseInBackground.drop(loaded + contexts.compactMap { $0 })
         return Outcome(checks: checks, findings: findings, ready: ready, hadRuleErrors: hadErrors, groupKeys: groupKeys,
                        hashes: hashes, histogram: data.histogram)
     }

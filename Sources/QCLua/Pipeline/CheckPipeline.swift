@@ -57,6 +57,7 @@ public enum CheckPipeline {
         if let predictions {
             do { try PhaseTimer.measure("predictions") { () throws(LoadError) in try PredictionsLoader.attach(predictions, to: &dataset, options: options) } }
             catch { throw .input(error.description) }
+            predictions.releaseInBackground()
         }
         // Needed only for findings.json: hashed beside the checks, not before them.
         let frozen = dataset
