@@ -51,6 +51,31 @@ enum Parallel {
         }
         return slots.map { $0! }
     }
+
+    /// Runs `body` over consecutive runs of `0..<count` on all cores and waits. For passes
+    /// whose runs write disjoint parts of one buffer (the caller vouches for that).
+    static func forEachRun(count: Int, runSize: Int, _ body: (Range<Int>) -> Void) {
+        let runs = (count + runSize - 1) / runSize
+        guard runs > 0 else { return }
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendableBox(escapable)
+            DispatchQueue.concurrentPerform(iterations: runs) { run in
+                box.value((run * runSize)..<min(count, (run + 1) * runSize))
+            }
+        }
+    }
+
+    /// `transform(k)` for every k in `0..<count`, computed on all cores, in index order.
+    static func map<T>(count: Int, runSize: Int, _ transform: (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        return [T](unsafeUninitializedCapacity: count) { out, initialized in
+            let base = out.baseAddress!
+            forEachRun(count: count, runSize: runSize) { range in
+                for k in range { (base + k).initialize(to: transform(k)) }
+            }
+            initialized = count
+        }
+    }
 }
 
 private struct UncheckedSendableBox<Value>: @unchecked Sendable {

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Finding ids and the contract's order.
 ///
 /// The id must survive re-runs, machines and qcpass versions (baselines and audit sheets
@@ -31,30 +29,13 @@ public enum FindingIdentity {
 
     public static func assign(_ findings: inout [Finding]) {
         let missing = findings.indices.filter { findings[$0].id.isEmpty }
-        // Hashed on all cores (each id depends on its finding only), stored in order.
-        let chunkSize = 2048
-        let chunks = (missing.count + chunkSize - 1) / chunkSize
-        var ids = [String](repeating: "", count: missing.count)
-        // Read through a buffer, not a second array value: a copy would make every
-        // finding shared and the id assignment below copy each one's storage.
-        findings.withUnsafeBufferPointer { source in
-            ids.withUnsafeMutableBufferPointer { out in
-                let from = UncheckedBuffer(UnsafeMutableBufferPointer(mutating: source)), to = UncheckedBuffer(out)
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    for k in (chunk * chunkSize)..<min(missing.count, (chunk + 1) * chunkSize) {
-                        to.buffer[k] = id(for: from.buffer[missing[k]])
-                    }
-                }
-            }
+        // Hashed on all cores (each id depends on its finding only), stored in order. Read
+        // through a buffer, not a second array value: a copy would make every finding
+        // shared and the id assignment below copy each one's storage.
+        let ids = findings.withUnsafeBufferPointer { source in
+            Parallel.map(count: missing.count, runSize: 2048) { k in id(for: source[missing[k]]) }
         }
         for (k, i) in missing.enumerated() { findings[i].id = ids[k] }
-    }
-
-    /// Lets the chunks of one concurrentPerform read one buffer and write disjoint
-    /// elements of another.
-    private struct UncheckedBuffer<Element>: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<Element>
-        init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
     }
 
     /// Check order (DESIGN.md's table, then anything else by id), then score descending
