@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The user's model predictions → `Dataset.predictions`: a folder of YOLO txt files with a
 /// trailing `conf` column (Ultralytics `save_txt save_conf`), or a COCO results JSON.
 public enum PredictionsLoader {
@@ -116,14 +114,10 @@ public enum PredictionsLoader {
                 count += 1
             }
             guard count > 0 else { unmatched.append(file); continue }
-            let image: Int?
-            if count == 1 {
-                image = first
-            } else {
-                image = bestMatch(file, folder: folder, candidates: stems.images(stemOf: file, in: dataset.images), dataset: dataset)
-            }
+            // Looked up only when the stem is shared (an empty array allocates nothing).
+            let candidates = count == 1 ? [] : stems.images(stemOf: file, in: dataset.images)
+            let image = count == 1 ? first : bestMatch(file, folder: folder, candidates: candidates, dataset: dataset)
             guard let image else {
-                let candidates = stems.images(stemOf: file, in: dataset.images)
                 issues.append(InputIssue.make("invalid_label", .warning, ref: file.shown(under: root),
                                               "predictions file matches \(candidates.count) images by name (\(candidates.prefix(3).map { dataset.images[$0].path }.joined(separator: ", "))) and none better than the others; not used"))
                 continue
@@ -196,20 +190,18 @@ public enum PredictionsLoader {
         // and zero-filling 10⁶ rows first cost a serial pass of its own.
         let total = offset
         let images = dataset.images, normalized = dataset.normalizedBoxes
-        let runSize = 2048
-        let runs = (matched.count + runSize - 1) / runSize
         let flat = [PredictionBox](unsafeUninitializedCapacity: total) { out, initialized in
-            let target = UncheckedBuffer(out)
-            DispatchQueue.concurrentPerform(iterations: runs) { run in
-                for m in matched[(run * runSize)..<min(matched.count, (run + 1) * runSize)] {
+            let target = out
+            Parallel.forEachRun(count: matched.count, runSize: 2048) { run in
+                for m in matched[run] {
                     let image = m.image
                     guard placeable(images[image], normalized) else { continue }
                     let sx = normalized ? 1.0 : Double(images[image].width)
                     let sy = normalized ? 1.0 : Double(images[image].height)
                     var at = Int(images[image].predictionStart)
                     for row in scan.rows(of: m.fileIndex) {
-                        target.buffer[at] = PredictionBox(classId: row.classId, x1: row.x1 * sx, y1: row.y1 * sy,
-                                                          x2: row.x2 * sx, y2: row.y2 * sy, confidence: row.confidence)
+                        target[at] = PredictionBox(classId: row.classId, x1: row.x1 * sx, y1: row.y1 * sy,
+                                                   x2: row.x2 * sx, y2: row.y2 * sy, confidence: row.confidence)
                         at += 1
                     }
                 }
@@ -402,10 +394,4 @@ public enum PredictionsLoader {
         }
         dataset.issues += issues
     }
-}
-
-/// Lets the chunks of one concurrentPerform write disjoint ranges of one buffer.
-private struct UncheckedBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }
