@@ -5,8 +5,9 @@ import Foundation
 /// the predictions' provenance digest) and would otherwise hold up one core while the
 /// other sits idle.
 ///
-/// `concurrently: false` (a run with `--jobs 1`) computes it on the first thread that
-/// asks for it instead, so one job means one thread at work.
+/// `concurrently: false` computes it on the first thread that asks for it instead: a lazy
+/// value, for a run with `--jobs 1` (one job, one thread at work) and for values most
+/// runs never need.
 public final class BackgroundValue<Value>: @unchecked Sendable {
     // `result` is written once, before `finished` is set, both under `done`.
     private let done = NSCondition()

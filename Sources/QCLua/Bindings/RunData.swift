@@ -2,25 +2,16 @@ import Foundation
 import QCCore
 
 /// What every rule of one run reads: the dataset and values derived from it once
-/// (group keys, path index). Immutable after construction apart from values built on
-/// first use under their own locks, so rules running on several threads share it safely.
+/// (group keys, path index). Immutable after construction apart from values built once
+/// on first use (`BackgroundValue`), so rules running on several threads share it safely.
 public final class RunData: @unchecked Sendable {
     public let dataset: Dataset
     /// One group key per image (nil: the image is its own group).
     public let groupKeys: [String?]
     /// Image index by dataset-relative path (the first image when two share one). Built
     /// on first use: only rules that emit findings by path, fix and audit read it.
-    public var imageIndexByPath: [String: Int] {
-        pathIndexLock.lock(); defer { pathIndexLock.unlock() }
-        if let index = cachedPathIndex { return index }
-        var index: [String: Int] = [:]
-        index.reserveCapacity(dataset.images.count)
-        for i in dataset.images.indices where index[dataset.images[i].path] == nil { index[dataset.images[i].path] = i }
-        cachedPathIndex = index
-        return index
-    }
-    private var cachedPathIndex: [String: Int]?
-    private let pathIndexLock = NSLock()
+    public var imageIndexByPath: [String: Int] { pathIndex.value }
+    private let pathIndex: BackgroundValue<[String: Int]>
     /// Today's date "YYYY-MM-DD", for exception expiry (injectable for tests).
     public let today: String
     /// Every image's hashes, when a selected rule `needs` "image_hashes"; nil otherwise.
@@ -29,17 +20,8 @@ public final class RunData: @unchecked Sendable {
     /// The class histogram every run reports (findings.json, report.html) and most rules
     /// read, shared by all: the engine starts it on a thread of its own when the run
     /// starts; other users build it on first use.
-    public var histogram: ClassHistogram.Report {
-        if let histogramValue { return histogramValue.value }
-        histogramLock.lock(); defer { histogramLock.unlock() }
-        if let h = builtHistogram { return h }
-        let h = ClassHistogram.build(dataset, sizeStatistics: false)
-        builtHistogram = h
-        return h
-    }
-    private let histogramValue: BackgroundValue<ClassHistogram.Report>?
-    private var builtHistogram: ClassHistogram.Report?
-    private let histogramLock = NSLock()
+    public var histogram: ClassHistogram.Report { histogramValue.value }
+    private let histogramValue: BackgroundValue<ClassHistogram.Report>
 
     /// A value derived from the dataset once per run and shared by every rule that asks
     /// with the same `key` (e.g. a whole-dataset match for one parameter set). Rules run
@@ -63,7 +45,13 @@ public final class RunData: @unchecked Sendable {
     /// keys); nil builds it on first use.
     public init(dataset: Dataset, groupKeys: [String?], today: String, hashes: DatasetHashes? = nil,
                 histogram: BackgroundValue<ClassHistogram.Report>? = nil) {
-        self.histogramValue = histogram
+        self.histogramValue = histogram ?? Self.startHistogram(dataset, concurrently: false)
+        self.pathIndex = BackgroundValue(concurrently: false) {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(dataset.images.count)
+            for i in dataset.images.indices where index[dataset.images[i].path] == nil { index[dataset.images[i].path] = i }
+            return index
+        }
         self.dataset = dataset
         self.hashes = hashes
         self.groupKeys = groupKeys
