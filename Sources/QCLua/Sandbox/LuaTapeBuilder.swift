@@ -50,7 +50,10 @@ struct LuaTapeBuilder {
     /// `{x1, y1, x2, y2}`.
     mutating func xyxy(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double) {
         table(array: 4, fields: 0)
-        for v in [x1, y1, x2, y2] { item(); number(v) }
+        item(); number(x1)
+        item(); number(y1)
+        item(); number(x2)
+        item(); number(y2)
         end()
     }
 
