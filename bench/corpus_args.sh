@@ -1,5 +1,5 @@
 # Shared by the COCO-scale benchmarks (foundation.sh, label_cost.sh): their common
-# options, the `step` banner and the Python venv. Source it with the script's arguments:
+# options, the `step` banner, the Python venv and their data/output paths. Source it with the script's arguments:
 #   source "$(dirname "${BASH_SOURCE[0]}")/corpus_args.sh" "$@"
 # It sets BENCH, ROOT, IMAGES, RUNS, BUILD, QCPASS, DATA (empty: the script picks its
 # corpus) from --images N, --runs N, --data DIR, --qcpass BIN, --no-build, -h.
@@ -36,4 +36,16 @@ bench_venv() {
     python3 -m venv "$VENV"
     "$PY" -m pip install -q --disable-pip-version-check -r "$BENCH/requirements.txt"
   fi
+}
+
+# bench_paths NAME RESULTS: DATA defaults to bench/data/NAME (NAME_<images> for another
+# size), OUT to bench/out, and RESULTS (OUT/RESULTS.jsonl) starts empty.
+bench_paths() {
+  if [ -z "$DATA" ]; then
+    if [ "$IMAGES" = 118287 ]; then DATA="$BENCH/data/$1"; else DATA="$BENCH/data/$1_$IMAGES"; fi
+  fi
+  OUT="$BENCH/out"
+  RESULTS="$OUT/$2.jsonl"
+  mkdir -p "$OUT"
+  : > "$RESULTS"
 }

@@ -24,13 +24,7 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/corpus_args.sh" "$@"
 
-if [ -z "$DATA" ]; then
-  if [ "$IMAGES" = 118287 ]; then DATA="$BENCH/data/coco_scale"; else DATA="$BENCH/data/coco_scale_$IMAGES"; fi
-fi
-OUT="$BENCH/out"
-RESULTS="$OUT/foundation.jsonl"
-mkdir -p "$OUT"
-: > "$RESULTS"
+bench_paths coco_scale foundation
 
 # --- python tooling ----------------------------------------------------------------
 bench_venv "pycocotools, PIL, numpy"

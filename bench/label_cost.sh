@@ -26,13 +26,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/corpus_args.sh" "$@"
 
-if [ -z "$DATA" ]; then
-  if [ "$IMAGES" = 118287 ]; then DATA="$BENCH/data/coco_scale_pred"; else DATA="$BENCH/data/coco_scale_pred_$IMAGES"; fi
-fi
-OUT="$BENCH/out"
-RESULTS="$OUT/label_cost.jsonl"
-mkdir -p "$OUT"
-: > "$RESULTS"
+bench_paths coco_scale_pred label_cost
 
 bench_venv "PIL, numpy"
 
