@@ -19,6 +19,9 @@
 #   label_checks_json  the same with predictions.json (COCO results, one 137 MB file)
 #   label_only_preds   the label-only pass that also loads the txt predictions: the
 #                        checks' own cost is label_checks_txt over this one (printed, no target)
+#   read_floor_labels / read_floor_predictions   bench/read_floor.c (C, one thread) on what
+#                        the label-only pass reads, and on predictions/ alone: how much I/O
+#                        the predictions add, before any parsing (printed, no target)
 # split_leakage and duplicates are left out: they hash pixels (bench/hashing.sh).
 # Target: each label_checks_* median <= 1.5x label_only's, measured in the same run.
 # Exit status: 0 when every row passes, 1 otherwise. QCPASS_TIMINGS=1 on a single run
@@ -51,6 +54,10 @@ fi
 [ -x "$QCPASS" ] || { echo "qcpass not found at $QCPASS" >&2; exit 2; }
 echo "qcpass: $QCPASS"
 
+step "read floor (cc -O2)"
+cc -O2 -o "$OUT/read_floor" "$BENCH/read_floor.c"
+FLOOR="$OUT/read_floor"
+
 step "warm page cache"
 find "$DATA/labels" "$DATA/predictions" -type f -exec cat {} + > /dev/null
 cat "$DATA/predictions.json" > /dev/null
@@ -71,6 +78,8 @@ for round in $(seq "$RUNS"); do
     --only "$CHECKS" --out /tmp/qcbench-label-txt --quiet --no-cache
   M --name label_checks_json --ok 0,1 -- "$QCPASS" check "$DATA/data.yaml" --predictions "$DATA/predictions.json" \
     --only "$CHECKS" --out /tmp/qcbench-label-json --quiet --no-cache
+  M --name read_floor_labels -- "$FLOOR" "$DATA"
+  M --name read_floor_predictions -- "$FLOOR" "$DATA" predictions
 done
 
 step "results"

@@ -120,11 +120,14 @@ LABEL_COST_ROWS = [
     ("label checks + YOLO-txt predictions (vs label-only)", "label_checks_txt", "label_only", "floor", 1.5),
     ("label checks + COCO-results JSON (vs label-only)", "label_checks_json", "label_only", "floor", 1.5),
     ("  the checks alone (vs label-only + predictions)", "label_checks_txt", "label_only_preds", "info", 0.0),
+    ("  loading the predictions, no checks (vs label-only)", "label_only_preds", "label_only", "info", 0.0),
+    ("  C read floor: predictions/ (vs labels + images)", "read_floor_predictions", "read_floor_labels", "info", 0.0),
     ("peak RSS label checks + YOLO-txt predictions", "label_checks_txt", None, "rss", 1500.0),
     ("peak RSS label checks + COCO-results JSON", "label_checks_json", None, "rss", 1500.0),
 ]
 PRESETS = {"foundation": (ROWS, ("pycocotools", "read_floor")),
-           "label_cost": (LABEL_COST_ROWS, ("label_only", "label_only_preds"))}
+           "label_cost": (LABEL_COST_ROWS, ("label_only", "label_only_preds", "read_floor_labels",
+                                              "read_floor_predictions"))}
 
 
 def table(args):

@@ -3,11 +3,14 @@
  *
  *   cc -O2 -o bench/read_floor bench/read_floor.c
  *   bench/read_floor DIR        (DIR: the folder holding data.yaml, images/ and labels/)
+ *   bench/read_floor DIR SUB... (reads every file under DIR/SUB to its end, e.g. predictions)
  *
  * Single-threaded on purpose: it walks DIR/images and DIR/labels, reads every label
  * file to its end and the first 64 KiB of every image (enough for any header qcpass
  * parses), and does nothing else. Anything qcpass does beyond this (parsing, checks,
- * rules, reports) is its overhead above the floor.
+ * rules, reports) is its overhead above the floor. The SUB form gives the same floor for
+ * other folders: bench/label_cost.sh reads predictions/ with it, to show how much I/O the
+ * predictions add next to what the label-only pass reads.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -89,19 +92,28 @@ static int walk_root(const char *root, const char *sub, size_t limit, struct tal
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DIR   (DIR holds data.yaml, images/, labels/)\n", argv[0]);
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s DIR [SUB...]   (DIR holds data.yaml, images/, labels/)\n", argv[0]);
         return 2;
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct tally images = {0}, labels = {0};
-    if (walk_root(argv[1], "images", IMAGE_PREFIX, &images) != 0) return 1;
-    if (walk_root(argv[1], "labels", 0, &labels) != 0) return 1;
+    struct tally images = {0}, labels = {0}, other = {0};
+    if (argc == 2) {
+        if (walk_root(argv[1], "images", IMAGE_PREFIX, &images) != 0) return 1;
+        if (walk_root(argv[1], "labels", 0, &labels) != 0) return 1;
+    } else {
+        for (int i = 2; i < argc; i++)
+            if (walk_root(argv[1], argv[i], 0, &other) != 0) return 1;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    printf("images %llu files %.1f MB, labels %llu files %.1f MB, %.3f s (checksum %llu)\n",
-           (unsigned long long)images.files, (double)images.bytes / 1e6, (unsigned long long)labels.files,
-           (double)labels.bytes / 1e6, s, (unsigned long long)(images.checksum + labels.checksum));
+    if (argc == 2)
+        printf("images %llu files %.1f MB, labels %llu files %.1f MB, %.3f s (checksum %llu)\n",
+               (unsigned long long)images.files, (double)images.bytes / 1e6, (unsigned long long)labels.files,
+               (double)labels.bytes / 1e6, s, (unsigned long long)(images.checksum + labels.checksum));
+    else
+        printf("%llu files %.1f MB, %.3f s (checksum %llu)\n", (unsigned long long)other.files,
+               (double)other.bytes / 1e6, s, (unsigned long long)other.checksum);
     return 0;
 }
