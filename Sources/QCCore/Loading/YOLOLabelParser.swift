@@ -86,6 +86,15 @@ final class YOLOLabelParser {
                 if byte == 0x0A || byte == 0x0D { break }
                 if byte == 0x20 || byte == 0x09 || byte == 0x0B || byte == 0x0C { index += 1; continue }
                 let tokenStart = index
+                if firstBad < 0, let (value, next) = NumberParser.scanPlainDecimal(text, from: index) {
+                    if count == capacity { grow() }
+                    starts[count] = tokenStart
+                    ends[count] = next
+                    values[count] = value
+                    count += 1
+                    index = next
+                    continue
+                }
                 while index < end {
                     let inner = text[index]
                     if inner == 0x20 || inner == 0x09 || inner == 0x0A || inner == 0x0D || inner == 0x0B || inner == 0x0C { break }
