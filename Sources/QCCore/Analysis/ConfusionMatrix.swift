@@ -1,3 +1,5 @@
+import Foundation
+
 extension BoxMatching {
     /// Label class × predicted class counts, with a background row and column:
     /// a matched pair counts at (label class, prediction class), an unmatched label at
@@ -97,30 +99,42 @@ extension BoxMatching {
     /// the overlap table: only the greedy assignment is computed, over overlapping pairs.
     public static func confusionMatrix(dataset ds: Dataset, overlaps table: OverlapTable,
                                        iouThreshold: Double, minConfidence: Double) -> ConfusionMatrix {
-        // Chunks of images match in parallel; each returns its pairs, applied below.
-        let parts = LabelCandidates.inChunks(ds, table) { cursor, images -> (matches: [(label: Int32, prediction: Int32)], absorbed: [Int32]) in
-            var matches: [(label: Int32, prediction: Int32)] = [], absorbed: [Int32] = []
+        let classIds = DenseClassIndex.sortedIds(ds)
+        let size = classIds.count + 1, background = classIds.count
+        let slot = DenseClassIndex(classIds)
+        // Each worker counts its images' cells into a matrix of its own (summed below), so
+        // no dataset-sized match arrays are filled and then counted again on one core.
+        // Counting image by image covers every box and prediction: the images' ranges
+        // partition both arrays (`Dataset`'s layout).
+        let tallies = TallyList()
+        LabelCandidates.inChunks(ds, table, makeState: { tallies.make(cells: size * size) }) { cursor, tally, images in
             let boxes = ds.boxes, preds = ds.predictions
-            var order: [Int32] = [], runStart: [Int] = [], taken: [Bool] = []
+            var order: [Int32] = [], runStart: [Int] = []
+            var labelMatch: [Int32] = [], predictionMatched: [Bool] = []
             for i in images {
-                let image = cursor.image(i), pairs = cursor.pairs
-                guard !image.isEmpty else { continue }  // no overlaps: nothing can match
                 let b0 = Int(ds.images[i].boxStart), b1 = Int(ds.images[i].boxEnd)
                 let p0 = Int(ds.images[i].predictionStart), p1 = Int(ds.images[i].predictionEnd)
                 let m = p1 - p0
-                // Each prediction's run in byPrediction (positions relative to the image).
-                runStart.removeAll(keepingCapacity: true)
-                runStart.append(contentsOf: repeatElement(0, count: m + 1))
-                for k in image { runStart[Int(pairs[k].prediction) - p0 + 1] += 1 }
-                for j in 0..<m { runStart[j + 1] += runStart[j] }
-                taken.removeAll(keepingCapacity: true)
-                taken.append(contentsOf: repeatElement(false, count: b1 - b0))
+                labelMatch.removeAll(keepingCapacity: true)
+                labelMatch.append(contentsOf: repeatElement(-1, count: b1 - b0))
+                predictionMatched.removeAll(keepingCapacity: true)
+                predictionMatched.append(contentsOf: repeatElement(false, count: m))
+                let image = cursor.image(i), pairs = cursor.pairs
                 order.removeAll(keepingCapacity: true)
-                for p in p0..<p1 where preds[p].confidence >= minConfidence { order.append(Int32(p - p0)) }
-                guard !order.isEmpty else { continue }
-                preds.withUnsafeBufferPointer { all in
-                    order.withUnsafeMutableBufferPointer { o in
-                        sortByConfidence(o.baseAddress!, count: o.count, predictions: UnsafeBufferPointer(rebasing: all[p0..<p1]))
+                // No overlaps: nothing can match; the image is only counted.
+                if !image.isEmpty {
+                    for p in p0..<p1 where preds[p].confidence >= minConfidence { order.append(Int32(p - p0)) }
+                }
+                if !order.isEmpty {
+                    // Each prediction's run in byPrediction (positions relative to the image).
+                    runStart.removeAll(keepingCapacity: true)
+                    runStart.append(contentsOf: repeatElement(0, count: m + 1))
+                    for k in image { runStart[Int(pairs[k].prediction) - p0 + 1] += 1 }
+                    for j in 0..<m { runStart[j + 1] += runStart[j] }
+                    preds.withUnsafeBufferPointer { all in
+                        order.withUnsafeMutableBufferPointer { o in
+                            sortByConfidence(o.baseAddress!, count: o.count, predictions: UnsafeBufferPointer(rebasing: all[p0..<p1]))
+                        }
                     }
                 }
                 for local in order {
@@ -129,12 +143,12 @@ extension BoxMatching {
                     for r in runStart[j]..<runStart[j + 1] {
                         let pair = cursor.pairByPrediction(image.lowerBound + r, in: image)
                         let l = Int(pair.label)
-                        if boxes[l].isCrowd || taken[l - b0] { continue }
+                        if boxes[l].isCrowd || labelMatch[l - b0] >= 0 { continue }
                         if pair.iou >= iouThreshold && pair.iou > chosenIoU { chosen = l; chosenIoU = pair.iou }
                     }
                     if chosen >= 0 {
-                        taken[chosen - b0] = true
-                        matches.append((Int32(chosen), Int32(p)))
+                        labelMatch[chosen - b0] = Int32(p)
+                        predictionMatched[j] = true
                         continue
                     }
                     // A detection inside a crowd region is absorbed by it (COCO's rule).
@@ -143,20 +157,42 @@ extension BoxMatching {
                         let l = Int(cursor.pairByPrediction(image.lowerBound + r, in: image).label)
                         guard boxes[l].isCrowd else { continue }
                         let c = BoxGeometry.coverage(of: q, by: BoxGeometry.Rect(boxes[l]))
-                        if c >= iouThreshold && c > 0 { absorbed.append(Int32(p)); break }
+                        if c >= iouThreshold && c > 0 { predictionMatched[j] = true; break }
                     }
                 }
+                // The cells, as `confusionMatrix(dataset:minConfidence:labelMatch:predictionMatched:)` counts them.
+                for l in b0..<b1 where !boxes[l].isCrowd {
+                    let p = Int(labelMatch[l - b0])
+                    let col = p >= 0 ? slot[Int(preds[p].classId)] : background
+                    tally.counts[slot[Int(boxes[l].classId)] * size + col] += 1
+                }
+                for j in 0..<m where !predictionMatched[j] && preds[p0 + j].confidence >= minConfidence {
+                    tally.counts[background * size + slot[Int(preds[p0 + j].classId)]] += 1
+                }
             }
-            return (matches, absorbed)
         }
-        var labelMatch = [Int32](repeating: -1, count: ds.boxes.count)
-        var predictionMatched = [Bool](repeating: false, count: ds.predictions.count)
-        for part in parts {
-            for (l, p) in part.matches { labelMatch[Int(l)] = p; predictionMatched[Int(p)] = true }
-            for p in part.absorbed { predictionMatched[Int(p)] = true }
+        return ConfusionMatrix(classIds: classIds, counts: tallies.sum(cells: size * size))
+    }
+
+    /// One count matrix per worker of a chunked pass; the list is appended to under a lock
+    /// as workers start, and summed once they are done.
+    private final class TallyList: @unchecked Sendable {
+        final class Tally { var counts: [Int]; init(cells: Int) { counts = [Int](repeating: 0, count: cells) } }
+        private let lock = NSLock()
+        private var tallies: [Tally] = []
+
+        func make(cells: Int) -> Tally {
+            let tally = Tally(cells: cells)
+            lock.lock(); tallies.append(tally); lock.unlock()
+            return tally
         }
-        return confusionMatrix(dataset: ds, minConfidence: minConfidence, labelMatch: labelMatch,
-                               predictionMatched: predictionMatched)
+
+        func sum(cells: Int) -> [Int] {
+            var total = [Int](repeating: 0, count: cells)
+            lock.lock(); defer { lock.unlock() }
+            for tally in tallies { for k in 0..<cells { total[k] += tally.counts[k] } }
+            return total
+        }
     }
 
     /// Counts the cells from a match: `labelMatch[j]` = the prediction label j took (−1:

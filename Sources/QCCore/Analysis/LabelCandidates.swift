@@ -334,6 +334,19 @@ public enum LabelCandidates {
                                   makeState: { OverlapTable.Cursor(table) }, body: body)
     }
 
+    /// `inChunks` with a second value per worker beside its cursor (made once per worker by
+    /// `makeState`, e.g. a tally the worker adds to), for passes that accumulate rather
+    /// than return per-chunk results.
+    static func inChunks<State>(_ ds: Dataset, _ table: OverlapTable, makeState: @escaping () -> State,
+                                _ body: (inout OverlapTable.Cursor, State, Range<Int>) -> Void) {
+        let jobs = ProcessInfo.processInfo.activeProcessorCount
+        let chunkSize = Swift.max(512, (ds.images.count + jobs * 8 - 1) / (jobs * 8))
+        _ = Parallel.mapChunks(count: ds.images.count, chunkSize: chunkSize, jobs: jobs,
+                               makeState: { (cursor: OverlapTable.Cursor(table), state: makeState()) }) { worker, images in
+            body(&worker.cursor, worker.state, images)
+        }
+    }
+
     /// Share of the smaller of two boxes covered by the larger (0 when either has no area).
     @inlinable
     public static func nestedShare(_ a: BoxGeometry.Rect, _ b: BoxGeometry.Rect) -> Double {
