@@ -72,25 +72,11 @@ enum NumberParser {
             index += 1
         }
         var mantissa: UInt64 = 0
-        let digitsStart = index
-        while index < end {
-            let digit = text[index] &- 0x30
-            if digit >= 10 { break }
-            mantissa = mantissa &* 10 &+ UInt64(digit)
-            index += 1
-        }
-        var digitCount = index - digitsStart
+        var digitCount = appendDigits(text, at: &index, to: &mantissa)
         var fractionDigits = 0
         if index < end && text[index] == UInt8(ascii: ".") {
             index += 1
-            let fractionStart = index
-            while index < end {
-                let digit = text[index] &- 0x30
-                if digit >= 10 { break }
-                mantissa = mantissa &* 10 &+ UInt64(digit)
-                index += 1
-            }
-            fractionDigits = index - fractionStart
+            fractionDigits = appendDigits(text, at: &index, to: &mantissa)
             digitCount += fractionDigits
         }
         // 19 digits cannot overflow UInt64; more go to the general path, which rounds them.
@@ -103,6 +89,20 @@ enum NumberParser {
         guard mantissa < (1 << 53) else { return nil }
         let value = Double(mantissa) / powerOfTen(fractionDigits)
         return (negative ? -value : value, index)
+    }
+
+    /// Appends the run of digits at `index` to `mantissa` (wrapping: the caller bounds the
+    /// count) and moves `index` past it; returns how many digits there were.
+    @inline(__always)
+    private static func appendDigits(_ text: UnsafeRawBufferPointer, at index: inout Int, to mantissa: inout UInt64) -> Int {
+        let start = index
+        while index < text.count {
+            let digit = text[index] &- 0x30
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            index += 1
+        }
+        return index - start
     }
 
     static func parse(_ text: UnsafeRawBufferPointer) -> Outcome {
