@@ -1,5 +1,3 @@
-import Foundation
-
 extension Dataset {
     /// A stable xxh3-128 hex over what the checks read: the format, class names, and per
     /// image (sorted by path) its path, split name, displayed size and boxes in file order.
@@ -40,13 +38,7 @@ extension Dataset {
     private func pathOrder() -> [Int] {
         func precedes(_ a: String, _ b: String) -> Bool {
             var a = a, b = b
-            return a.withUTF8 { x in
-                b.withUTF8 { y in
-                    let common = min(x.count, y.count)
-                    let c = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                    return c != 0 ? c < 0 : x.count < y.count
-                }
-            }
+            return a.withUTF8 { x in b.withUTF8 { y in RawPath.precedes(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
         }
         var sorted = true
         var k = 1

@@ -36,13 +36,14 @@ struct RawPath: Hashable, Sendable, Comparable {
 
     /// Byte order (memcmp), the same on every platform and locale.
     static func < (a: RawPath, b: RawPath) -> Bool {
-        a.bytes.withUnsafeBufferPointer { x in
-            b.bytes.withUnsafeBufferPointer { y in
-                let common = min(x.count, y.count)
-                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                return order != 0 ? order < 0 : x.count < y.count
-            }
-        }
+        a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in precedes(x, y) } }
+    }
+
+    /// The byte order of `<`, for paths held in other buffers (a String's UTF-8).
+    static func precedes(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
+        let common = min(x.count, y.count)
+        let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+        return order != 0 ? order < 0 : x.count < y.count
     }
 
     /// The last component ("x.jpg" for "a/b/x.jpg").
@@ -60,9 +61,18 @@ struct RawPath: Hashable, Sendable, Comparable {
 
     /// The file name without its extension ("x" for "a/x.tar.jpg" is "x.tar").
     var stem: ArraySlice<UInt8> {
-        let name = lastComponent
-        if let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > name.startIndex { return name[..<dot] }
-        return name
+        bytes[bytes.withUnsafeBytes { Self.stemRange(of: $0) }]
+    }
+
+    /// Where `stem` lies in a path's bytes, for paths held in other buffers (StemIndex
+    /// reads stems in place from the images' path strings): after the last "/", up to the
+    /// file name's last "." unless the name starts with it.
+    static func stemRange(of path: UnsafeRawBufferPointer) -> Range<Int> {
+        var start = path.count
+        while start > 0 && path[start - 1] != UInt8(ascii: "/") { start -= 1 }
+        var dot = path.count - 1
+        while dot > start && path[dot] != UInt8(ascii: ".") { dot -= 1 }
+        return start..<(dot > start ? dot : path.count)
     }
 
     /// The extension after the last dot of the file name, lowercased ASCII; empty when none.

@@ -69,13 +69,7 @@ struct StemIndex {
 
     /// The file name without its extension, as `RawPath.stem` cuts it.
     private static func stem(of path: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        var start = path.count
-        while start > 0 && path[start - 1] != UInt8(ascii: "/") { start -= 1 }
-        var end = path.count
-        var dot = path.count - 1
-        while dot > start && path[dot] != UInt8(ascii: ".") { dot -= 1 }
-        if dot > start { end = dot }
-        return UnsafeRawBufferPointer(rebasing: path[start..<end])
+        UnsafeRawBufferPointer(rebasing: path[RawPath.stemRange(of: path)])
     }
 
     /// FNV-1a: stems are a dozen bytes; anything heavier costs more than it saves.
