@@ -328,8 +328,7 @@ public enum LabelCandidates {
     /// (so every pass returns exactly what one thread walking the images would).
     static func inChunks<T>(_ ds: Dataset, _ table: OverlapTable,
                             _ body: (inout OverlapTable.Cursor, Range<Int>) -> T) -> [T] {
-        let jobs = ProcessInfo.processInfo.activeProcessorCount
-        let chunkSize = Swift.max(512, (ds.images.count + jobs * 8 - 1) / (jobs * 8))
+        let (jobs, chunkSize) = chunking(ds)
         return Parallel.mapChunks(count: ds.images.count, chunkSize: chunkSize, jobs: jobs,
                                   makeState: { OverlapTable.Cursor(table) }, body: body)
     }
@@ -339,12 +338,17 @@ public enum LabelCandidates {
     /// than return per-chunk results.
     static func inChunks<State>(_ ds: Dataset, _ table: OverlapTable, makeState: @escaping () -> State,
                                 _ body: (inout OverlapTable.Cursor, State, Range<Int>) -> Void) {
-        let jobs = ProcessInfo.processInfo.activeProcessorCount
-        let chunkSize = Swift.max(512, (ds.images.count + jobs * 8 - 1) / (jobs * 8))
+        let (jobs, chunkSize) = chunking(ds)
         _ = Parallel.mapChunks(count: ds.images.count, chunkSize: chunkSize, jobs: jobs,
                                makeState: { (cursor: OverlapTable.Cursor(table), state: makeState()) }) { worker, images in
             body(&worker.cursor, worker.state, images)
         }
+    }
+
+    /// All cores, eight chunks each (at least 512 images) so a slow chunk leaves no core idle.
+    private static func chunking(_ ds: Dataset) -> (jobs: Int, chunkSize: Int) {
+        let jobs = ProcessInfo.processInfo.activeProcessorCount
+        return (jobs, Swift.max(512, (ds.images.count + jobs * 8 - 1) / (jobs * 8)))
     }
 
     /// Share of the smaller of two boxes covered by the larger (0 when either has no area).
