@@ -42,10 +42,7 @@ enum LabelCheckBindings {
                                     case .tiny: return -min(i.scaledWidth, i.scaledHeight)
                                     }
                                 }
-                                var b = LuaTapeBuilder(reserve: 16 + kept.count * 160)
-                                b.table(array: kept.count, fields: 0)
-                                for issue in kept {
-                                    b.item()
+                                return encodedList(kept) { b, issue in
                                     b.table(array: 0, fields: issue.kind == .degenerate ? 2 : 4)
                                     b.key("image"); b.int(issue.image + 1)
                                     b.key("box"); writeLabel(&b, data, issue.label, issue.image)
@@ -57,8 +54,6 @@ enum LabelCheckBindings {
                                     }
                                     b.end()
                                 }
-                                b.end()
-                                return b.value
                             }
                             return [.record([
                                 ("degenerate", list(.degenerate)), ("out_of_bounds", list(.outOfBounds)),
@@ -96,20 +91,16 @@ enum LabelCheckBindings {
                             let r = data.memo("missing|\(opt)") { LabelCandidates.missing(data.dataset, opt, overlaps: overlaps(data)) }
                             let preds = data.dataset.predictions
                             let kept = strongest(r.candidates, limit: Int(o["limit"] ?? defaultLimit)) { preds[$0.prediction].confidence }
-                            var list = LuaTapeBuilder(reserve: 64 + kept.count * 256)
-                            list.table(array: kept.count, fields: 0)
-                            for c in kept {
-                                list.item()
-                                list.table(array: 0, fields: 4 + (c.bestLabel >= 0 ? 1 : 0))
-                                list.key("image"); list.int(c.image + 1)
-                                list.key("prediction"); writePrediction(&list, data, c.prediction)
-                                list.key("best_iou"); list.number(c.bestLabelIoU)
-                                list.key("duplicates"); list.int(c.duplicates)
-                                if c.bestLabel >= 0 { list.key("best_label"); writeLabel(&list, data, c.bestLabel, c.image) }
-                                list.end()
+                            let list = encodedList(kept) { b, c in
+                                b.table(array: 0, fields: 4 + (c.bestLabel >= 0 ? 1 : 0))
+                                b.key("image"); b.int(c.image + 1)
+                                b.key("prediction"); writePrediction(&b, data, c.prediction)
+                                b.key("best_iou"); b.number(c.bestLabelIoU)
+                                b.key("duplicates"); b.int(c.duplicates)
+                                if c.bestLabel >= 0 { b.key("best_label"); writeLabel(&b, data, c.bestLabel, c.image) }
+                                b.end()
                             }
-                            list.end()
-                            return [.record([("candidates", list.value), ("total", .integer(r.candidates.count)), ("eligible", .integer(r.eligible)),
+                            return [.record([("candidates", list), ("total", .integer(r.candidates.count)), ("eligible", .integer(r.eligible)),
                                              ("covered_iou", .integer(r.coveredByIoU)), ("covered_nesting", .integer(r.coveredByNesting)),
                                              ("covered_crowd", .integer(r.coveredByCrowd)), ("suppressed", .integer(r.suppressed))])]
                         }
@@ -428,12 +419,13 @@ enum LabelCheckBindings {
         b.end()
     }
 
-    /// `listWithTotal` for many records, each written by `write`.
-    static func encodedList<T>(_ items: [T], total: Int, _ write: (inout LuaTapeBuilder, T) -> Void) -> LuaValue {
+    /// A list of many records, each written by `write`; with `total`, the list also
+    /// carries that count as its `total` field (as `listWithTotal`).
+    static func encodedList<T>(_ items: [T], total: Int? = nil, _ write: (inout LuaTapeBuilder, T) -> Void) -> LuaValue {
         var b = LuaTapeBuilder(reserve: 64 + items.count * 256)
-        b.table(array: items.count, fields: 1)
+        b.table(array: items.count, fields: total == nil ? 0 : 1)
         for item in items { b.item(); write(&b, item) }
-        b.key("total"); b.int(total)
+        if let total { b.key("total"); b.int(total) }
         b.end()
         return b.value
     }
